@@ -1,0 +1,45 @@
+# tradereg — the two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test test-fast lint format bench venv clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+venv: $(BIN)/.installed
+
+## Serve the whole system (web + task worker) with demo data on SQLite.
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_data --if-empty
+	PORT=$(PORT) $(BIN)/python manage.py serve
+
+## The whole suite, browser tests included (DATABASE_URL selects the database).
+test: venv
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+## Unit and service tests only, without the browser.
+test-fast: venv
+	$(BIN)/python -m pytest -m "not browser" -q
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: venv
+	$(BIN)/python manage.py bench
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,389 @@
+"""The registration form (FORM.md, step 3) and the step-2 choice of authority and method.
+
+Every rule of FORM.md is enforced here, on the server; the page's script only helps.
+"""
+
+import re
+import unicodedata
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tradereg.accounts.models import User
+from tradereg.accounts.validators import USERNAME_RE
+from tradereg.authorities.models import Authority
+from tradereg.filings import codes
+from tradereg.filings.models import Attachment, Currency, IdType, Method, OperatorType, Section
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+PHONE_RE = re.compile(r"^[0-9 +\-()]{7,32}$")
+POSTCODE_RE = re.compile(r"^\d{6}$")
+EARLIEST_REGISTRATION = date(1949, 10, 1)
+
+SECTION_LABELS = {
+    Section.A: {
+        "representative": gettext_lazy("企业法定代表人姓名"),
+        "capital": gettext_lazy("注册资金（万元）"),
+        "heading": gettext_lazy("依法办理工商登记的企业还须填写以下内容"),
+    },
+    Section.B: {
+        "representative": gettext_lazy("企业法定代表人/个体工商负责人姓名"),
+        "capital": gettext_lazy("企业资产/个人财产（万元）"),
+        "heading": gettext_lazy(
+            "依法办理工商登记的外国（地区）企业或个体工商户（独资经营者）还须填写以下内容"
+        ),
+    },
+}
+
+
+def half_width(value: str) -> str:
+    """Full-width digits and signs typed with a Chinese IME become their ASCII forms."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+class AuthorityField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Authority.objects.filter(is_active=True).select_related("region"),
+            to_field_name="code",
+            label=gettext_lazy("备案登记机关"),
+            error_messages={
+                "required": gettext_lazy("请点击【选择】选择备案登记机关。"),
+                "invalid_choice": gettext_lazy("所选备案登记机关不存在，请重新选择。"),
+            },
+            widget=forms.HiddenInput,
+            **kwargs,
+        )
+
+
+class StartForm(forms.Form):
+    """Step 2: 备案登记机关 and 备案登记方式."""
+
+    authority = AuthorityField()
+    method = forms.ChoiceField(
+        label=gettext_lazy("备案登记方式"),
+        choices=Method.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择备案登记方式。")},
+    )
+
+
+class AccountForm(forms.Form):
+    """The user information block of step 3."""
+
+    username = forms.CharField(
+        label=gettext_lazy("用户名"),
+        max_length=30,
+        help_text=gettext_lazy("4–30位字母、数字或 _ - .，请牢记"),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password1 = forms.CharField(
+        label=gettext_lazy("密码"),
+        strip=False,
+        help_text=gettext_lazy("至少8位，至少包含大写字母、小写字母、数字、符号中的三种"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("确认密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email_field: str = "email", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._email_key = email_field
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if not USERNAME_RE.match(username):
+            raise ValidationError(_("用户名须为4–30位字母、数字或 _ - . 组成。"))
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("该用户名已被使用，请换一个。"))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        if password1:
+            candidate = User(
+                username=cleaned.get("username", ""), email=self.data.get(self._email_key, "")
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class FilingForm(forms.Form):
+    """The front of the registration form; the method decides which code field applies."""
+
+    name_cn = forms.CharField(label=gettext_lazy("经营者中文名称"), max_length=100)
+    name_en = forms.CharField(label=gettext_lazy("经营者英文名称"), max_length=256)
+    uscc = forms.CharField(
+        label=gettext_lazy("统一社会信用代码"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    org_code = forms.CharField(
+        label=gettext_lazy("组织机构代码"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    operator_type = forms.ModelChoiceField(
+        label=gettext_lazy("经营者类型"),
+        queryset=OperatorType.objects.filter(is_active=True),
+        empty_label=gettext_lazy("请选择"),
+    )
+    residence = forms.CharField(label=gettext_lazy("住所"), max_length=200)
+    premises_cn = forms.CharField(label=gettext_lazy("经营场所（中文）"), max_length=200)
+    premises_en = forms.CharField(label=gettext_lazy("经营场所（英文）"), max_length=256)
+    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=40)
+    fax = forms.CharField(label=gettext_lazy("联系传真"), max_length=40, required=False)
+    postcode = forms.CharField(label=gettext_lazy("邮政编码"), max_length=12)
+    email = forms.EmailField(
+        label=gettext_lazy("电子邮箱"),
+        help_text=gettext_lazy("请填写真实有效的邮箱：系统编号和重置密码邮件都发送至此"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    registration_date = forms.DateField(
+        label=gettext_lazy("工商登记注册日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    registration_no = forms.CharField(
+        label=gettext_lazy("工商登记注册号"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("18位统一社会信用代码或15位注册号"),
+    )
+    representative = forms.CharField(
+        label=SECTION_LABELS[Section.A]["representative"], max_length=50
+    )
+    id_type = forms.ChoiceField(
+        label=gettext_lazy("证件类型"), choices=IdType.choices, initial=IdType.RESIDENT_ID
+    )
+    id_number = forms.CharField(label=gettext_lazy("有效证件号"), max_length=40)
+    capital = forms.DecimalField(
+        label=SECTION_LABELS[Section.A]["capital"],
+        min_value=0,
+        max_digits=20,
+        decimal_places=6,
+    )
+    currency = forms.ModelChoiceField(
+        label=gettext_lazy("币种"), queryset=Currency.objects.all(), empty_label=None
+    )
+    capital_usd = forms.DecimalField(
+        label=gettext_lazy("折美元（万美元）"),
+        min_value=0,
+        max_digits=20,
+        decimal_places=6,
+        required=False,
+        help_text=gettext_lazy("按汇率自动折算，可修改"),
+    )
+    remarks = forms.CharField(
+        label=gettext_lazy("备注"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, method: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method = method
+        if method == Method.USCC:
+            del self.fields["org_code"]
+        else:
+            del self.fields["uscc"]
+        default_currency = Currency.objects.filter(is_default=True).first()
+        if default_currency is not None:
+            self.fields["currency"].initial = default_currency.pk
+        section = self.section
+        self.fields["representative"].label = SECTION_LABELS[section]["representative"]
+        self.fields["capital"].label = SECTION_LABELS[section]["capital"]
+        self.fields["operator_type"].widget.attrs["data-sections"] = ",".join(
+            f"{t.pk}:{t.section}" for t in self.fields["operator_type"].queryset
+        )
+        self.fields["currency"].widget.attrs["data-rates"] = ",".join(
+            f"{c.pk}:{c.usd_rate}" for c in self.fields["currency"].queryset
+        )
+
+    @property
+    def section(self) -> str:
+        """Section A or B, from the type as typed (or as saved) so the labels follow it."""
+        raw = self.data.get(self.add_prefix("operator_type")) if self.is_bound else None
+        if raw is None:
+            raw = self.initial.get("operator_type")
+        raw = getattr(raw, "pk", raw)
+        if raw:
+            try:
+                found = OperatorType.objects.filter(pk=int(raw)).first()
+            except (TypeError, ValueError):
+                found = None
+            if found is not None:
+                return found.section
+        return Section.A
+
+    @property
+    def section_heading(self) -> str:
+        return SECTION_LABELS[self.section]["heading"]
+
+    def clean_name_cn(self) -> str:
+        value = " ".join(self.cleaned_data["name_cn"].split())
+        if not CJK_RE.search(value):
+            raise ValidationError(_("经营者中文名称须包含中文。"))
+        return value
+
+    def _ascii(self, field: str) -> str:
+        value = self.cleaned_data[field].strip()
+        problem = codes.ascii_problem(value)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
+    def clean_name_en(self) -> str:
+        return self._ascii("name_en")
+
+    def clean_premises_en(self) -> str:
+        return self._ascii("premises_en")
+
+    def clean_uscc(self) -> str:
+        value = codes.normalize_code(self.cleaned_data["uscc"])
+        problem = codes.uscc_problem(value)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
+    def clean_org_code(self) -> str:
+        value = codes.normalize_code(self.cleaned_data.get("org_code", ""))
+        if value:
+            problem = codes.org_code_problem(value)
+            if problem:
+                raise ValidationError(problem)
+        return value
+
+    def _phone(self, field: str) -> str:
+        value = half_width(self.cleaned_data.get(field, ""))
+        if value and not PHONE_RE.match(value):
+            raise ValidationError(_("请填写7–32位电话号码，可包含数字、空格和 + - ( )。"))
+        return value
+
+    def clean_phone(self) -> str:
+        return self._phone("phone")
+
+    def clean_fax(self) -> str:
+        return self._phone("fax")
+
+    def clean_postcode(self) -> str:
+        value = half_width(self.cleaned_data["postcode"])
+        if not POSTCODE_RE.match(value):
+            raise ValidationError(_("邮政编码应为6位数字。"))
+        return value
+
+    def clean_registration_date(self) -> date:
+        value = self.cleaned_data["registration_date"]
+        if value > timezone.localdate():
+            raise ValidationError(_("工商登记注册日期不能晚于今天。"))
+        if value < EARLIEST_REGISTRATION:
+            raise ValidationError(_("工商登记注册日期不能早于1949年10月1日。"))
+        return value
+
+    def clean_registration_no(self) -> str:
+        return codes.normalize_code(self.cleaned_data.get("registration_no", ""))
+
+    def clean_representative(self) -> str:
+        return " ".join(self.cleaned_data["representative"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_org_code_required(cleaned)
+        self._clean_registration_no(cleaned)
+        self._clean_id_number(cleaned)
+        self._clean_capital_usd(cleaned)
+        return cleaned
+
+    def _clean_org_code_required(self, cleaned: dict) -> None:
+        operator_type = cleaned.get("operator_type")
+        if (
+            self.method == Method.OTHER
+            and not cleaned.get("org_code")
+            and "org_code" not in self.errors
+            and (operator_type is None or operator_type.org_code_required)
+        ):
+            self.add_error("org_code", _("请填写组织机构代码（个体工商户可不填）。"))
+        if self.method == Method.USCC:
+            cleaned["org_code"] = ""
+        else:
+            cleaned["uscc"] = ""
+
+    def _clean_registration_no(self, cleaned: dict) -> None:
+        value = cleaned.get("registration_no", "")
+        if not value and self.method == Method.USCC and cleaned.get("uscc"):
+            value = cleaned["uscc"]
+        if not value:
+            if "registration_no" not in self.errors:
+                self.add_error("registration_no", _("请填写工商登记注册号。"))
+            return
+        if len(value) == 18:
+            problem = codes.uscc_problem(value)
+        elif len(value) == 15:
+            problem = None if codes.is_valid_legacy_reg_no(value) else _("15位注册号校验位错误。")
+        else:
+            problem = _("工商登记注册号应为18位统一社会信用代码或15位注册号，当前为%(n)d位。") % {
+                "n": len(value)
+            }
+        if problem:
+            self.add_error("registration_no", problem)
+        else:
+            cleaned["registration_no"] = value
+
+    def _clean_id_number(self, cleaned: dict) -> None:
+        raw = self.cleaned_data.get("id_number")
+        if raw is None:
+            return
+        if cleaned.get("id_type") == IdType.RESIDENT_ID:
+            value = codes.normalize_code(raw)
+            problem = codes.resident_id_problem(value)
+        else:
+            value = half_width(raw)
+            problem = None if 5 <= len(value) <= 32 else _("证件号码应为5–32个字符。")
+        if problem:
+            self.add_error("id_number", problem)
+        else:
+            cleaned["id_number"] = value
+
+    def _clean_capital_usd(self, cleaned: dict) -> None:
+        capital, currency = cleaned.get("capital"), cleaned.get("currency")
+        if cleaned.get("capital_usd") is None and "capital_usd" not in self.errors:
+            if capital is not None and currency is not None:
+                cleaned["capital_usd"] = (capital * currency.usd_rate).quantize(
+                    Decimal("0.000001"), rounding=ROUND_HALF_UP
+                )
+            else:
+                self.add_error("capital_usd", _("请填写折美元金额。"))
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("附件类型"), choices=Attachment.Kind.choices)
+    file = forms.FileField(label=gettext_lazy("选择文件"))
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > self.max_bytes:
+            raise ValidationError(
+                _("文件过大（%(size).1f MB），单个附件不能超过 %(max)d MB。")
+                % {"size": uploaded.size / 1048576, "max": self.max_bytes // 1048576}
+            )
+        return uploaded

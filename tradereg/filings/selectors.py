@@ -1,0 +1,57 @@
+"""Reads of filings, always scoped to who is asking."""
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from tradereg.accounts.models import User
+from tradereg.filings.models import Attachment, Filing
+
+CREATED_IN_SESSION = "created_filings"
+
+
+def filing_list_for_owner(*, user: User) -> QuerySet[Filing]:
+    return (
+        Filing.objects.filter(owner=user)
+        .select_related("authority", "current_revision", "approved_revision")
+        .order_by("-created_at")
+    )
+
+
+def filing_get_for_owner(*, user: User, pk: int) -> Filing:
+    """The filing if the user owns it; 404 otherwise, so other filings' existence is hidden."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        Filing.objects.select_related("authority", "current_revision__operator_type"),
+        pk=pk,
+        owner=user,
+    )
+
+
+def filing_get_for_print(*, request: HttpRequest, pk: int) -> Filing:
+    """The owner, or the browser session that has just created the filing, may print it."""
+    user = request.user
+    filing = Filing.objects.filter(pk=pk).select_related("authority").first()
+    if filing is None:
+        raise Http404
+    if user.is_authenticated and filing.owner_id == user.pk:
+        return filing
+    if pk in request.session.get(CREATED_IN_SESSION, []):
+        return filing
+    raise Http404
+
+
+def attachment_get_for_user(*, user: User, filing_pk: int, pk: int) -> Attachment:
+    """Attachments are served to the owner and to officers of the filing's authority."""
+    if not user.is_authenticated:
+        raise Http404
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("filing"), pk=pk, filing_id=filing_pk
+    )
+    filing = attachment.filing
+    if filing.owner_id == user.pk:
+        return attachment
+    if user.is_officer and user.authority_id == filing.authority_id:
+        return attachment
+    raise Http404

@@ -1,0 +1,309 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tradereg.accounts.models import User
+from tradereg.authorities.models import Authority
+from tradereg.authorities.selectors import authority_provinces
+from tradereg.filings import selectors, services
+from tradereg.filings.forms import (
+    SECTION_LABELS,
+    AccountForm,
+    AttachmentForm,
+    FilingForm,
+    StartForm,
+)
+from tradereg.filings.lifecycle import TRANSITIONS, Action, allowed_actions, form_action_for
+from tradereg.filings.models import Filing, Method
+
+SESSION_DONE = "filing_done"
+
+
+def _apply_service_errors(error: ValidationError, *forms_) -> None:
+    for field, messages_ in error.message_dict.items():
+        for form in forms_:
+            if field in form.fields:
+                for message in messages_:
+                    form.add_error(field, message)
+                break
+        else:
+            forms_[0].add_error(None, messages_)
+
+
+def filing_start(request: HttpRequest) -> HttpResponse:
+    """Step 2: choose 备案登记机关 (with 【选择】) and 备案登记方式, then 【提交】."""
+    if request.method == "POST":
+        form = StartForm(request.POST)
+        if form.is_valid():
+            query = urlencode(
+                {
+                    "authority": form.cleaned_data["authority"].code,
+                    "method": form.cleaned_data["method"],
+                }
+            )
+            return redirect(f"{reverse('filings:new_form')}?{query}")
+    else:
+        form = StartForm(
+            initial={k: request.GET[k] for k in ("authority", "method") if k in request.GET}
+        )
+    chosen = _authority_from(form["authority"].value())
+    return render(
+        request,
+        "filings/filing_start.html",
+        {"form": form, "chosen": chosen, "provinces": authority_provinces()},
+    )
+
+
+def _authority_from(code) -> Authority | None:
+    if not code:
+        return None
+    return Authority.objects.filter(code=code, is_active=True).first()
+
+
+def filing_new_form(request: HttpRequest) -> HttpResponse:
+    """Step 3: the user information and the form front on one page; 【保存】 creates both."""
+    authority = _authority_from(request.GET.get("authority"))
+    method = request.GET.get("method")
+    if authority is None or method not in Method.values:
+        messages.error(request, _("请先选择备案登记机关和备案登记方式。"))
+        return redirect("filings:new")
+    if request.method == "POST":
+        account_form = AccountForm(request.POST)
+        filing_form = FilingForm(request.POST, method=method)
+        if account_form.is_valid() and filing_form.is_valid():
+            try:
+                filing = services.filing_create(
+                    authority=authority,
+                    method=method,
+                    username=account_form.cleaned_data["username"],
+                    password=account_form.cleaned_data["password1"],
+                    data=filing_form.cleaned_data,
+                    request=request,
+                )
+            except ValidationError as error:
+                _apply_service_errors(error, account_form, filing_form)
+            else:
+                created = request.session.get(selectors.CREATED_IN_SESSION, [])
+                request.session[selectors.CREATED_IN_SESSION] = [*created, filing.pk][-10:]
+                request.session[SESSION_DONE] = filing.pk
+                return redirect("filings:new_done")
+    else:
+        account_form = AccountForm()
+        filing_form = FilingForm(method=method)
+    return render(
+        request,
+        "filings/filing_new_form.html",
+        {
+            "authority": authority,
+            "method": method,
+            "method_label": Method(method).label,
+            "account_form": account_form,
+            "form": filing_form,
+            "section_labels": SECTION_LABELS,
+        },
+    )
+
+
+def filing_new_done(request: HttpRequest) -> HttpResponse:
+    """The confirmation: account name and 系统编号 (never the password) and the next steps."""
+    pk = request.session.get(SESSION_DONE)
+    filing = (
+        Filing.objects.filter(pk=pk).select_related("owner", "authority").first() if pk else None
+    )
+    if filing is None:
+        return redirect("filings:new")
+    return render(request, "filings/filing_new_done.html", {"filing": filing})
+
+
+@login_required
+def my_home(request: HttpRequest) -> HttpResponse:
+    if request.user.role != User.Role.ENTERPRISE:
+        return redirect("core:home")
+    return render(request, "filings/my_home.html")
+
+
+@login_required
+def my_filings(request: HttpRequest) -> HttpResponse:
+    filings = selectors.filing_list_for_owner(user=request.user)
+    rows = [
+        {"filing": f, "actions": allowed_actions(f.status, User.Role.ENTERPRISE)} for f in filings
+    ]
+    return render(request, "filings/filing_list.html", {"rows": rows, "Action": Action})
+
+
+@login_required
+def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_owner(user=request.user, pk=pk)
+    return render(
+        request,
+        "filings/filing_detail.html",
+        {
+            "filing": filing,
+            "revision": filing.current_revision,
+            "actions": allowed_actions(filing.status, User.Role.ENTERPRISE),
+            "Action": Action,
+            "attachments": filing.attachments.all(),
+            "attachment_form": AttachmentForm(max_bytes=settings.ATTACHMENT_MAX_BYTES),
+            "missing": services.missing_required_attachments(filing),
+            "can_upload": filing.status not in ("approved", "cancelled"),
+            "can_delete": filing.status in TRANSITIONS[Action.REPORT].sources,
+            "max_mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
+        },
+    )
+
+
+def _revision_initial(filing: Filing) -> dict:
+    revision = filing.current_revision
+    initial = {field: getattr(revision, field) for field in services.REVISION_FIELDS}
+    initial["operator_type"] = revision.operator_type_id
+    initial["currency"] = revision.currency_id
+    return initial
+
+
+@login_required
+def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """编辑 / 变更: the whole form, the authority included, on a new revision."""
+    filing = selectors.filing_get_for_owner(user=request.user, pk=pk)
+    action = form_action_for(filing.status)
+    if action is None:
+        messages.error(
+            request, _("备案当前状态为“%(s)s”，不能修改。") % {"s": filing.get_status_display()}
+        )
+        return redirect("filings:detail", pk=filing.pk)
+    method = filing.current_revision.method
+    authority = _authority_from(request.POST.get("authority") or request.GET.get("authority"))
+    authority = authority or filing.authority
+    if request.method == "POST":
+        form = FilingForm(request.POST, method=method)
+        if form.is_valid():
+            try:
+                services.filing_save(
+                    filing=filing,
+                    acting_user=request.user,
+                    authority=authority,
+                    data=form.cleaned_data,
+                    request=request,
+                )
+            except ValidationError as error:
+                _apply_service_errors(error, form)
+            except services.TransitionNotAllowed as refused:
+                messages.error(request, str(refused))
+                return redirect("filings:detail", pk=filing.pk)
+            else:
+                done = {
+                    Action.SAVE: _("已保存。"),
+                    Action.EDIT: _("已保存，备案仍为“上报”状态，等待备案登记机关审核。"),
+                    Action.CHANGE: _("变更已保存。请在操作栏点击【上报】提交审核。"),
+                }[action]
+                messages.success(request, done)
+                return redirect("filings:list")
+    else:
+        form = FilingForm(initial=_revision_initial(filing), method=method)
+    return render(
+        request,
+        "filings/filing_edit.html",
+        {
+            "filing": filing,
+            "form": form,
+            "authority": authority,
+            "method_label": Method(method).label,
+            "action": action,
+            "action_label": TRANSITIONS[action].label,
+            "section_labels": SECTION_LABELS,
+            "provinces": authority_provinces(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def filing_report(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_owner(user=request.user, pk=pk)
+    try:
+        services.filing_report(filing=filing, acting_user=request.user, request=request)
+    except services.TransitionNotAllowed as refused:
+        messages.error(request, str(refused))
+        return redirect("filings:detail", pk=filing.pk)
+    messages.success(request, _("已上报，等待备案登记机关审核。"))
+    return redirect("filings:list")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_owner(user=request.user, pk=pk)
+    limit = settings.ATTACHMENT_MAX_BYTES
+    too_big = int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024
+    errors: list[str] = []
+    if too_big:
+        errors.append(_("文件过大，单个附件不能超过 %(max)d MB。") % {"max": limit // 1048576})
+    else:
+        form = AttachmentForm(request.POST, request.FILES, max_bytes=limit)
+        if form.is_valid():
+            try:
+                services.attachment_add(
+                    filing=filing,
+                    acting_user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    uploaded=form.cleaned_data["file"],
+                    request=request,
+                )
+            except ValidationError as error:
+                errors.extend(m for ms in error.message_dict.values() for m in ms)
+            except services.TransitionNotAllowed as refused:
+                errors.append(str(refused))
+        else:
+            errors.extend(m for ms in form.errors.values() for m in ms)
+    if _wants_json(request):
+        return JsonResponse({"ok": not errors, "errors": errors}, status=400 if errors else 200)
+    for error in errors:
+        messages.error(request, error)
+    if not errors:
+        messages.success(request, _("附件已上传。"))
+    return redirect(f"{reverse('filings:detail', args=[filing.pk])}#attachments")
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = selectors.attachment_get_for_user(
+        user=request.user, filing_pk=pk, pk=attachment_pk
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment="download" in request.GET,
+        filename=attachment.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_owner(user=request.user, pk=pk)
+    attachment = filing.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        messages.error(request, _("附件不存在或已删除。"))
+    else:
+        try:
+            services.attachment_delete(
+                attachment=attachment, acting_user=request.user, request=request
+            )
+        except services.TransitionNotAllowed as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("附件已删除。"))
+    return redirect(f"{reverse('filings:detail', args=[filing.pk])}#attachments")

@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from tradereg.notifications.models import OutboundEmail
+
+
+def email_enqueue(*, to: str, template: str, context: dict[str, Any]) -> OutboundEmail:
+    """Render a message from ``<template>_subject.txt/.txt/.html`` and queue its delivery.
+
+    Call it inside the transaction of the change it announces: the message row and the
+    task row are committed with that change or not at all, and the worker sees neither
+    before the commit.
+    """
+    from tradereg.notifications.tasks import email_send
+
+    context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body_text = render_to_string(f"{template}.txt", context)
+    try:
+        body_html = render_to_string(f"{template}.html", context)
+    except Exception:  # noqa: BLE001 - the HTML part is optional
+        body_html = ""
+    message = OutboundEmail.objects.create(
+        to=to, subject=subject, body_text=body_text, body_html=body_html, template=template
+    )
+    email_send.enqueue(message.pk)
+    return message

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from tradereg.core.views import coming_soon
+from tradereg.printing import views
+
+app_name = "printing"
+urlpatterns = [
+    path("print/", coming_soon, {"title": "打印登记表"}, name="print"),
+    path("filing/<int:pk>/application-form/", views.application_form, name="application_form"),
+]

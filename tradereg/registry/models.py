@@ -1,0 +1,44 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PublishedOperator(models.Model):
+    """The public copy of an approved filing: the registry reads only this table.
+
+    Written by the approve and cancel services; it never holds a draft, a pending change or
+    a personal ID number, and can live on a replica of its own.
+    """
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("已备案")
+        CANCELLED = "cancelled", _("已注销")
+
+    filing_id = models.BigIntegerField(unique=True)
+    ie_code = models.CharField(_("进出口企业代码"), max_length=13, db_index=True)
+    form_no = models.CharField(_("备案登记表编号"), max_length=8, unique=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    org_code = models.CharField(_("组织机构代码"), max_length=9, blank=True, db_index=True)
+    name_cn = models.CharField(_("经营者中文名称"), max_length=100)
+    name_en = models.CharField(_("经营者英文名称"), max_length=256)
+    operator_type = models.CharField(_("经营者类型"), max_length=50)
+    residence = models.CharField(_("住所"), max_length=200)
+    premises_cn = models.CharField(_("经营场所（中文）"), max_length=200)
+    premises_en = models.CharField(_("经营场所（英文）"), max_length=256)
+    postcode = models.CharField(_("邮政编码"), max_length=6)
+    phone = models.CharField(_("联系电话"), max_length=32)
+    fax = models.CharField(_("联系传真"), max_length=32, blank=True)
+    representative = models.CharField(_("法定代表人/负责人"), max_length=50)
+    authority_name = models.CharField(_("备案登记机关"), max_length=100)
+    authority_code = models.CharField(max_length=6)
+    approved_at = models.DateTimeField(_("备案日期"), db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    revision_number = models.PositiveIntegerField()
+    published_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-approved_at"]
+        verbose_name = _("公开备案信息")
+        verbose_name_plural = _("公开备案信息")
+
+    def __str__(self) -> str:
+        return self.name_cn

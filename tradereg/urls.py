@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tradereg.core.urls")),
+    path("accounts/", include("tradereg.accounts.urls")),
+    path("", include("tradereg.filings.urls")),
+    path("", include("tradereg.authorities.urls")),
+    path("", include("tradereg.printing.urls")),
+    path("", include("tradereg.registry.urls")),
+    path("admin/", admin.site.urls),
+]
