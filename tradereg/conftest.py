@@ -1,0 +1,132 @@
+"""Shared fixtures: reference data, a real SMTP server on loopback, the task worker."""
+
+import socket
+import threading
+import time
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django_tasks_db.management.commands.db_worker import Worker
+
+from tradereg.core.demo import reference_data_load
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Fast hashing (Argon2 stays in production), private files in a temporary folder."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        reference_data_load()
+
+
+@pytest.fixture
+def reference_data(db):
+    """Regions, authorities and form options; reloaded after a transactional test's flush."""
+    from tradereg.authorities.models import Authority
+    from tradereg.filings.models import OperatorType
+
+    if not (Authority.objects.exists() and OperatorType.objects.exists()):
+        reference_data_load()
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        with self._lock:
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def clear(self):
+        with self._lock:
+            self.messages.clear()
+
+    def bodies_to(self, address: str) -> list[str]:
+        found = []
+        for message in list(self.messages):
+            if address in message["To"]:
+                found.append(message.get_body(preferencelist=("plain",)).get_content())
+        return found
+
+    def subjects_to(self, address: str) -> list[str]:
+        return [str(m["Subject"]).strip() for m in list(self.messages) if address in m["To"]]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback; Django's SMTP backend delivers to it."""
+    inbox = _Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    inbox.port = port
+    inbox.controller = controller
+    yield inbox
+    controller.stop()
+
+
+def run_tasks() -> int:
+    """Run every task that is due, as `manage.py db_worker --batch` would; returns count."""
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    worker.run()
+    return worker._run_tasks
+
+
+@pytest.fixture
+def tasks():
+    """Call ``tasks()`` to let the worker deliver what has been enqueued so far."""
+    return run_tasks
+
+
+@pytest.fixture
+def background_worker(transactional_db):
+    """A worker thread polling the database, as `make run` has beside the web server."""
+    stop = threading.Event()
+
+    def loop():
+        from django.db import connection
+
+        while not stop.is_set():
+            try:
+                run_tasks()
+            finally:
+                connection.close()
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=5)

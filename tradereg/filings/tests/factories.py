@@ -1,0 +1,125 @@
+"""Test data built through the services, one helper per status (FilingFactory-style traits)."""
+
+import itertools
+import random
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tradereg.accounts.models import User
+from tradereg.accounts.services import staff_user_create
+from tradereg.authorities.models import Authority
+from tradereg.core.demo import DEMO_PDF
+from tradereg.filings import codes, services
+from tradereg.filings.models import Currency, Filing, IdType, Method, OperatorType, Status
+
+PASSWORD = "Test@2026pass"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+_counter = itertools.count(1)
+
+
+def _rng() -> random.Random:
+    return random.Random(next(_counter) * 7919)
+
+
+def filing_data(**overrides) -> dict:
+    """Valid cleaned form data, as FilingForm produces it."""
+    rng = _rng()
+    n = next(_counter)
+    uscc = codes.generate_uscc(rng, region_code="110105")
+    data = {
+        "name_cn": f"北京测试贸易有限公司{n}",
+        "name_en": f"Beijing Test Trading Co., Ltd. {n}",
+        "uscc": uscc,
+        "org_code": "",
+        "operator_type": OperatorType.objects.get(name="私营企业"),
+        "residence": "北京市朝阳区建国路1号",
+        "premises_cn": "北京市朝阳区建国路1号",
+        "premises_en": "No. 1 Jianguo Road, Chaoyang District, Beijing",
+        "phone": "010-65001234",
+        "fax": "",
+        "postcode": "100020",
+        "email": f"clerk{n}@example.cn",
+        "registration_date": date(2015, 3, 1),
+        "registration_no": uscc,
+        "representative": "张伟",
+        "id_type": IdType.RESIDENT_ID,
+        "id_number": codes.generate_resident_id(rng),
+        "capital": Decimal("500"),
+        "currency": Currency.objects.get(code="CNY"),
+        "capital_usd": Decimal("70.4"),
+        "remarks": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def form_post(data: dict | None = None, **overrides) -> dict:
+    """The same data as a browser would post it."""
+    data = dict(data or filing_data())
+    data.update(overrides)
+    post = {}
+    for key, value in data.items():
+        if hasattr(value, "pk"):
+            post[key] = str(value.pk)
+        elif isinstance(value, date):
+            post[key] = value.isoformat()
+        else:
+            post[key] = str(value)
+    return post
+
+
+def authority(code: str = "110000") -> Authority:
+    return Authority.objects.get(code=code)
+
+
+def make_officer(*, code: str = "110000", username: str | None = None) -> User:
+    return staff_user_create(
+        username=username or f"officer{next(_counter)}",
+        password=PASSWORD,
+        role=User.Role.OFFICER,
+        authority=authority(code),
+    )
+
+
+def pdf_upload(name: str = "scan.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+
+
+def attach_required(filing: Filing) -> None:
+    for kind in ("signed_form", "business_licence"):
+        services.attachment_add(
+            filing=filing, acting_user=filing.owner, kind=kind, uploaded=pdf_upload()
+        )
+
+
+def make_filing(
+    *, status: str = Status.DRAFT, code: str = "110000", username: str | None = None, **data
+) -> Filing:
+    """A filing owned by a new enterprise account, taken to ``status`` through the services."""
+    filing = services.filing_create(
+        authority=authority(code),
+        method=Method.USCC,
+        username=username or f"ent{next(_counter)}",
+        password=PASSWORD,
+        data=filing_data(**data),
+    )
+    if status == Status.DRAFT:
+        return filing
+    attach_required(filing)
+    filing = services.filing_report(filing=filing, acting_user=filing.owner)
+    if status == Status.REPORTED:
+        return filing
+    officer = make_officer(code=code)
+    filing = services.filing_approve(filing=filing, acting_user=officer)
+    if status == Status.APPROVED:
+        return filing
+    if status == Status.CHANGING:
+        return services.filing_save(
+            filing=filing,
+            acting_user=filing.owner,
+            authority=filing.authority,
+            data=filing_data(uscc=filing.operator_code, registration_no=filing.operator_code),
+        )
+    raise ValueError(f"no helper for status {status}")
