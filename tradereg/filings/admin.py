@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from tradereg.filings.models import Currency, Filing, OperatorType
+
+
+@admin.register(OperatorType)
+class OperatorTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "section", "org_code_required", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+
+
+@admin.register(Currency)
+class CurrencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "usd_rate", "rate_date", "is_default", "sort_order"]
+    list_editable = ["usd_rate", "rate_date"]
+
+
+@admin.register(Filing)
+class FilingAdmin(admin.ModelAdmin):
+    """Read-only: statuses change only through the services."""
+
+    list_display = ["system_no", "form_no", "ie_code", "authority", "status", "created_at"]
+    list_filter = ["status", "is_legacy"]
+    search_fields = ["system_no", "form_no", "ie_code", "operator_code"]
+    list_select_related = ["authority"]
+    readonly_fields = [f.name for f in Filing._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
