@@ -18,6 +18,7 @@ venv: $(BIN)/.installed
 ## Serve the whole system (web + task worker) with demo data on SQLite.
 run: venv
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py demo_data --if-empty
 	PORT=$(PORT) $(BIN)/python manage.py serve
 

@@ -8,6 +8,8 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
 
 from tradereg.core.demo import reference_data_load
 
@@ -89,7 +91,11 @@ def smtp_server(settings):
 
 
 def run_tasks() -> int:
-    """Run every task that is due, as `manage.py db_worker --batch` would; returns count."""
+    """Run every task that is due, as `manage.py db_worker --batch` would; returns count.
+
+    The worker's own loop closes "old" connections, which inside a test's transaction on
+    PostgreSQL would close the test's connection; this loop claims and runs the same way.
+    """
     worker = Worker(
         queue_names=["*"],
         interval=0,
@@ -100,8 +106,16 @@ def run_tasks() -> int:
         worker_id="test-worker",
         excluded_queue_names=[],
     )
-    worker.run()
-    return worker._run_tasks
+    count = 0
+    while True:
+        with exclusive_transaction():
+            task = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            if task is not None:
+                task.claim(worker.worker_id)
+        if task is None:
+            return count
+        worker.run_task(task)
+        count += 1
 
 
 @pytest.fixture
@@ -130,3 +144,74 @@ def background_worker(transactional_db):
     yield
     stop.set()
     thread.join(timeout=5)
+
+
+# --- browser tests: Playwright driving Debian's Chromium against pytest-django's live_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BROWSER_TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """One Playwright driver per test process (each xdist worker has its own)."""
+    import os
+
+    # Playwright's sync API keeps an event loop running in this thread; Django's ORM
+    # refuses to run beside one unless told that it is safe (it is: nothing here is async).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data):
+    """A fresh browser context (no cookies) per test, pointed at the live server."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, "01-home")`` saves docs/screenshots/01-home.png, only when the
+    environment has SCREENSHOTS=1, so ordinary runs leave the committed images alone.
+    """
+    import os
+    from pathlib import Path
+
+    enabled = os.environ.get("SCREENSHOTS") == "1"
+    folder = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+    def take(page, name: str) -> None:
+        if enabled:
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return take
