@@ -5,7 +5,7 @@ iterate over it. Nothing else lists which statuses an action may start from.
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import StrEnum, nonmember
 
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +14,8 @@ from tradereg.filings.models import Status
 
 
 class Action(StrEnum):
+    do_not_call_in_templates = nonmember(True)
+
     SAVE = "save"
     EDIT = "edit"
     CHANGE = "change"

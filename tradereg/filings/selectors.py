@@ -1,5 +1,7 @@
 """Reads of filings, always scoped to who is asking."""
 
+import time
+
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -8,6 +10,7 @@ from tradereg.accounts.models import User
 from tradereg.filings.models import Attachment, Filing
 
 CREATED_IN_SESSION = "created_filings"
+PRINT_AFTER_SAVE_SECONDS = 2 * 60 * 60
 
 
 def filing_list_for_owner(*, user: User) -> QuerySet[Filing]:
@@ -29,15 +32,33 @@ def filing_get_for_owner(*, user: User, pk: int) -> Filing:
     )
 
 
+def remember_created(*, request: HttpRequest, filing: Filing) -> None:
+    """Let this browser print the application form it has just saved, for a while."""
+    kept = [entry for entry in request.session.get(CREATED_IN_SESSION, []) if entry[0] != filing.pk]
+    request.session[CREATED_IN_SESSION] = [*kept, [filing.pk, int(time.time())]][-10:]
+
+
+def _created_recently(request: HttpRequest, pk: int) -> bool:
+    now = time.time()
+    return any(
+        entry[0] == pk and now - entry[1] < PRINT_AFTER_SAVE_SECONDS
+        for entry in request.session.get(CREATED_IN_SESSION, [])
+    )
+
+
 def filing_get_for_print(*, request: HttpRequest, pk: int) -> Filing:
-    """The owner, or the browser session that has just created the filing, may print it."""
+    """The owner may print; so may the anonymous browser session that has just saved the
+    filing (for two hours), so that it can be signed before the first login.
+    """
     user = request.user
     filing = Filing.objects.filter(pk=pk).select_related("authority").first()
     if filing is None:
         raise Http404
-    if user.is_authenticated and filing.owner_id == user.pk:
-        return filing
-    if pk in request.session.get(CREATED_IN_SESSION, []):
+    if user.is_authenticated:
+        if filing.owner_id == user.pk:
+            return filing
+        raise Http404
+    if _created_recently(request, pk):
         return filing
     raise Http404
 

@@ -53,9 +53,14 @@ class TransitionNotAllowed(Exception):
 
 
 def operator_code_for(*, method: str, data: dict[str, Any]) -> str:
-    """The code that identifies the operator: one open filing per code."""
+    """The code that identifies the operator: one open filing per code.
+
+    The 9-character organisation code is the identity under both methods (a USCC carries
+    it at positions 9–17), so one operator cannot file twice by switching method. Only a
+    个体工商户 without one is identified by its registration number.
+    """
     if method == Method.USCC:
-        return data["uscc"]
+        return data["uscc"][8:17]
     return data.get("org_code") or data["registration_no"]
 
 

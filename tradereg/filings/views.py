@@ -91,8 +91,7 @@ def filing_new_form(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _apply_service_errors(error, account_form, filing_form)
             else:
-                created = request.session.get(selectors.CREATED_IN_SESSION, [])
-                request.session[selectors.CREATED_IN_SESSION] = [*created, filing.pk][-10:]
+                selectors.remember_created(request=request, filing=filing)
                 request.session[SESSION_DONE] = filing.pk
                 return redirect("filings:new_done")
     else:

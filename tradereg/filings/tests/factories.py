@@ -70,6 +70,12 @@ def form_post(data: dict | None = None, **overrides) -> dict:
     return post
 
 
+def same_operator(filing: Filing) -> dict:
+    """Form data fields that keep a filing's operator (its USCC) as it is."""
+    uscc = filing.current_revision.uscc
+    return {"uscc": uscc, "registration_no": uscc}
+
+
 def authority(code: str = "110000") -> Authority:
     return Authority.objects.get(code=code)
 
@@ -120,6 +126,6 @@ def make_filing(
             filing=filing,
             acting_user=filing.owner,
             authority=filing.authority,
-            data=filing_data(uscc=filing.operator_code, registration_no=filing.operator_code),
+            data=filing_data(**same_operator(filing)),
         )
     raise ValueError(f"no helper for status {status}")

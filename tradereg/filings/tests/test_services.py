@@ -58,7 +58,7 @@ def test_create_refuses_a_taken_username_in_any_case():
 def test_create_refuses_a_second_open_filing_for_the_same_code():
     first = factories.make_filing()
     with pytest.raises(ValidationError) as error:
-        factories.make_filing(uscc=first.operator_code, registration_no=first.operator_code)
+        factories.make_filing(**factories.same_operator(first))
     assert "uscc" in error.value.message_dict
     assert Filing.objects.filter(operator_code=first.operator_code).count() == 1
 
@@ -66,9 +66,7 @@ def test_create_refuses_a_second_open_filing_for_the_same_code():
 def test_create_rolls_back_the_account_when_the_filing_fails():
     first = factories.make_filing()
     with pytest.raises(ValidationError):
-        factories.make_filing(
-            username="late-comer", uscc=first.operator_code, registration_no=first.operator_code
-        )
+        factories.make_filing(username="late-comer", **factories.same_operator(first))
     from tradereg.accounts.models import User
 
     assert not User.objects.filter(username="late-comer").exists()
@@ -98,7 +96,7 @@ def test_save_keeps_the_status_and_writes_a_new_revision(status):
     )
     filing = force_status(filing, status)
     before = filing.revisions.count()
-    data = factories.filing_data(uscc=filing.operator_code, registration_no=filing.operator_code)
+    data = factories.filing_data(**factories.same_operator(filing))
     saved = services.filing_save(
         filing=filing, acting_user=filing.owner, authority=filing.authority, data=data
     )
@@ -110,7 +108,7 @@ def test_save_keeps_the_status_and_writes_a_new_revision(status):
 def test_edit_while_reported_stays_reported_and_may_move_authority():
     filing = factories.make_filing(status=Status.REPORTED)
     shanghai = factories.authority("310000")
-    data = factories.filing_data(uscc=filing.operator_code, registration_no=filing.operator_code)
+    data = factories.filing_data(**factories.same_operator(filing))
     edited = services.filing_save(
         filing=filing, acting_user=filing.owner, authority=shanghai, data=data
     )
@@ -126,8 +124,7 @@ def test_change_after_approval_keeps_the_approved_revision_public():
     approved = filing.approved_revision
     published_name = PublishedOperator.objects.get(filing_id=filing.pk).name_cn
     data = factories.filing_data(
-        uscc=filing.operator_code,
-        registration_no=filing.operator_code,
+        **factories.same_operator(filing),
         name_cn="北京新名称有限公司",
     )
     changed = services.filing_save(
@@ -232,7 +229,7 @@ def test_approval_assigns_form_no_and_ie_code_and_publishes():
     filing = factories.make_filing(status=Status.APPROVED)
     assert len(filing.form_no) == 8
     assert filing.form_no.isdigit()
-    assert filing.ie_code == "1100" + filing.operator_code[8:17]
+    assert filing.ie_code == "1100" + filing.operator_code
     published = PublishedOperator.objects.get(filing_id=filing.pk)
     assert published.ie_code == filing.ie_code
     assert published.authority_name == "北京市商务局"
