@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tradereg.filings",
     "tradereg.printing",
     "tradereg.registry",
+    "tradereg.regulations",
     "tradereg.audit",
     "tradereg.notifications",
 ]

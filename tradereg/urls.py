@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("tradereg.authorities.urls")),
     path("", include("tradereg.printing.urls")),
     path("", include("tradereg.registry.urls")),
+    path("", include("tradereg.regulations.urls")),
     path("admin/", admin.site.urls),
 ]

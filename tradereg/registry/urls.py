@@ -5,6 +5,4 @@ from tradereg.core.views import coming_soon
 app_name = "registry"
 urlpatterns = [
     path("operators/", coming_soon, {"title": "经营者信息查询"}, name="operators"),
-    path("forms/blank/", coming_soon, {"title": "空白表下载"}, name="blank_forms"),
-    path("regulations/", coming_soon, {"title": "法律法规"}, name="regulations"),
 ]

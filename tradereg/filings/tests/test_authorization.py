@@ -63,6 +63,7 @@ RULES: dict[str, Rule] = {
     ),
     "filings:attachment_delete": Rule("post", **SCOPED_POST),
     "printing:print": Rule("get", 200, 200, 200, 200, 200, public=True),
+    "printing:blank_forms": Rule("get", 200, 200, 200, 200, 200, public=True),
     "printing:application_form": Rule(
         "get", anonymous=404, owner=200, other_enterprise=404, officer=404, other_officer=404
     ),
