@@ -1,0 +1,36 @@
+"""Everything that changes a filing. Each transition is one function, in one transaction,
+that locks the filing row, checks who may act, writes the revision/status and an audit
+event, and queues the e-mail inside the same transaction (committed with it or not at all).
+"""
+
+from tradereg.filings.services.common import (
+    REVISION_FIELDS,
+    TransitionNotAllowed,
+    ie_code_for,
+    operator_code_for,
+)
+from tradereg.filings.services.enterprise import (
+    attachment_add,
+    attachment_delete,
+    filing_create,
+    filing_report,
+    filing_save,
+    missing_required_attachments,
+)
+from tradereg.filings.services.imports import filing_import
+from tradereg.filings.services.review import filing_approve
+
+__all__ = [
+    "REVISION_FIELDS",
+    "TransitionNotAllowed",
+    "attachment_add",
+    "attachment_delete",
+    "filing_approve",
+    "filing_create",
+    "filing_import",
+    "filing_report",
+    "filing_save",
+    "ie_code_for",
+    "missing_required_attachments",
+    "operator_code_for",
+]
