@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tradereg.printing",
     "tradereg.registry",
     "tradereg.regulations",
+    "tradereg.office",
     "tradereg.audit",
     "tradereg.notifications",
 ]

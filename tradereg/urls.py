@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("tradereg.filings.urls")),
     path("", include("tradereg.authorities.urls")),
     path("", include("tradereg.printing.urls")),
+    path("", include("tradereg.office.urls")),
     path("", include("tradereg.registry.urls")),
     path("", include("tradereg.regulations.urls")),
     path("admin/", admin.site.urls),

@@ -50,3 +50,28 @@ class User(AbstractUser):
     @property
     def is_officer(self) -> bool:
         return self.role == self.Role.OFFICER
+
+
+class AccountClaim(models.Model):
+    """开通用户: a one-time link with which a legacy filer chooses its own username and
+    password. Only the token's hash is stored; the link expires and works once.
+    """
+
+    filing = models.ForeignKey("filings.Filing", on_delete=models.PROTECT, related_name="claims")
+    email = models.EmailField(_("电子邮箱"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("开通用户")
+        verbose_name_plural = _("开通用户")
+
+    def __str__(self) -> str:
+        return f"{self.filing_id} → {self.email}"

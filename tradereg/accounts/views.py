@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from tradereg.accounts import ratelimit, services
-from tradereg.accounts.forms import LoginForm, PasswordForgotForm, PasswordResetForm
+from tradereg.accounts.forms import AccountForm, LoginForm, PasswordForgotForm, PasswordResetForm
 from tradereg.accounts.models import User
 from tradereg.audit.services import audit_record, client_ip
 
@@ -83,3 +84,31 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         audit_record(event="password_reset_completed", actor=form.user, request=self.request)
         messages.success(self.request, _("密码已重置，请使用新密码登录。"))
         return response
+
+
+def account_claim(request: HttpRequest, token: str) -> HttpResponse:
+    """开通用户 from the e-mailed link: the enterprise chooses its username and password."""
+    claim = services.account_claim_find(token=token)
+    if claim is None:
+        return render(request, "accounts/account_claim.html", {"claim": None}, status=404)
+    form = AccountForm(request.POST or None, email=claim.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_claim_complete(
+                token=token,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("用户已开通，账户名称：%(u)s。请登录。") % {"u": form.cleaned_data["username"]},
+            )
+            return redirect("accounts:login")
+    revision = claim.filing.approved_revision or claim.filing.current_revision
+    return render(
+        request, "accounts/account_claim.html", {"claim": claim, "form": form, "revision": revision}
+    )

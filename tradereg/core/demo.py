@@ -15,7 +15,7 @@ from tradereg.accounts.services import staff_user_create
 from tradereg.authorities.models import Authority
 from tradereg.authorities.services import authorities_load
 from tradereg.filings import codes, services
-from tradereg.filings.models import Currency, IdType, Method, OperatorType
+from tradereg.filings.models import Currency, Filing, IdType, Method, OperatorType
 from tradereg.filings.reference import form_options_load
 from tradereg.regions.services import regions_load
 
@@ -24,6 +24,7 @@ DEMO_ACCOUNTS = [
     ("mofcom", User.Role.NATIONAL_ADMIN, None, "商务部管理员"),
     ("beijing", User.Role.OFFICER, "110000", "北京市商务局"),
     ("shanghai", User.Role.OFFICER, "310000", "上海市商务委员会"),
+    ("guangdong", User.Role.SUPERVISOR, "440000", "广东省商务厅（省级主管机关，只读）"),
 ]
 
 BRANDS = [
@@ -163,6 +164,7 @@ def demo_data_load(*, operators: int = 300, seed: int = 2026) -> dict[str, int]:
                 authority=authority, method=method, data=data, approved_at=_approved_at(rng)
             )
     _demo_enterprise(rng, beijing, staff["beijing"])
+    _demo_queue(rng, beijing, staff["beijing"])
     return {"operators": operators + 1, "accounts": len(DEMO_ACCOUNTS) + 1}
 
 
@@ -194,3 +196,77 @@ def _demo_enterprise(rng: random.Random, authority: Authority, officer: User) ->
         )
     services.filing_report(filing=filing, acting_user=owner)
     services.filing_approve(filing=filing, acting_user=officer)
+
+
+def _reported(rng: random.Random, authority: Authority, index: int, name: tuple[str, str]):
+    method, data = _operator_data(rng, authority, index)
+    data.update(name_cn=name[0], name_en=name[1], email=f"clerk{index}@example.cn")
+    filing = services.filing_create(
+        authority=authority,
+        method=method,
+        username=f"demo-{index}",
+        password=DEMO_PASSWORD,
+        data=data,
+    )
+    for kind in ("signed_form", "business_licence"):
+        services.attachment_add(
+            filing=filing,
+            acting_user=filing.owner,
+            kind=kind,
+            uploaded=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf"),
+        )
+    return services.filing_report(filing=filing, acting_user=filing.owner), data
+
+
+def _demo_queue(rng: random.Random, authority: Authority, officer: User) -> None:
+    """北京市商务局's queue: an overdue new filing, a fresh one, a change, and one that
+    was returned and reported again.
+    """
+    overdue, _data = _reported(
+        rng,
+        authority,
+        901,
+        ("北京远航国际贸易有限公司", "Beijing Yuanhang International Trading Co., Ltd."),
+    )
+    # Demo data only: make the first report look eight days old so the queue shows the limit.
+    Filing.objects.filter(pk=overdue.pk).update(reported_at=timezone.now() - timedelta(days=12))
+    _reported(
+        rng,
+        authority,
+        902,
+        ("北京星辰电子科技有限公司", "Beijing Xingchen Electronics Technology Co., Ltd."),
+    )
+
+    change, data = _reported(
+        rng,
+        authority,
+        903,
+        ("北京锦程纺织品进出口有限公司", "Beijing Jincheng Textiles Import & Export Co., Ltd."),
+    )
+    change = services.filing_approve(filing=change, acting_user=officer)
+    data.update(
+        residence="北京市朝阳区建国门外大街1号",
+        premises_cn="北京市朝阳区建国门外大街1号",
+        premises_en="No. 1 Jianguomenwai Street, Chaoyang District, Beijing",
+        phone="010-85001234",
+    )
+    change = services.filing_save(
+        filing=change, acting_user=change.owner, authority=authority, data=data
+    )
+    services.filing_report(filing=change, acting_user=change.owner)
+
+    returned, data = _reported(
+        rng, authority, 904, ("北京博达医疗器械有限公司", "Beijing Boda Medical Devices Co., Ltd.")
+    )
+    returned = services.filing_return(
+        filing=returned,
+        acting_user=officer,
+        reason="营业执照复印件不清晰，经营场所（英文）与中文不一致。",
+        fields=["premises_en"],
+        attachment_kinds=["business_licence"],
+    )
+    data.update(premises_en=f"{data['premises_en']} (corrected)")
+    returned = services.filing_save(
+        filing=returned, acting_user=returned.owner, authority=authority, data=data
+    )
+    services.filing_report(filing=returned, acting_user=returned.owner)

@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from tradereg.core import views
@@ -7,5 +6,4 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("app/", views.app_home, name="app_home"),
-    path("office/", login_required(views.coming_soon), {"title": "审核工作台"}, name="office"),
 ]

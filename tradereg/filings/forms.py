@@ -9,14 +9,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tradereg.accounts.models import User
-from tradereg.accounts.validators import USERNAME_RE
 from tradereg.authorities.models import Authority
 from tradereg.filings import codes
 from tradereg.filings.models import Attachment, Currency, IdType, Method, OperatorType, Section
@@ -72,55 +69,6 @@ class StartForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("请选择备案登记方式。")},
     )
-
-
-class AccountForm(forms.Form):
-    """The user information block of step 3."""
-
-    username = forms.CharField(
-        label=gettext_lazy("用户名"),
-        max_length=30,
-        help_text=gettext_lazy("4–30位字母、数字或 _ - .，请牢记"),
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-    )
-    password1 = forms.CharField(
-        label=gettext_lazy("密码"),
-        strip=False,
-        help_text=gettext_lazy("至少8位，至少包含大写字母、小写字母、数字、符号中的三种"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=gettext_lazy("确认密码"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def __init__(self, *args, email_field: str = "email", **kwargs):
-        super().__init__(*args, **kwargs)
-        self._email_key = email_field
-
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip()
-        if not USERNAME_RE.match(username):
-            raise ValidationError(_("用户名须为4–30位字母、数字或 _ - . 组成。"))
-        if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError(_("该用户名已被使用，请换一个。"))
-        return username
-
-    def clean(self):
-        cleaned = super().clean()
-        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error("password2", _("两次输入的密码不一致。"))
-        if password1:
-            candidate = User(
-                username=cleaned.get("username", ""), email=self.data.get(self._email_key, "")
-            )
-            try:
-                password_validation.validate_password(password1, candidate)
-            except ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
 
 
 class FilingForm(forms.Form):

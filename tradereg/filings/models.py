@@ -252,3 +252,61 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class Decision(models.Model):
+    """An officer's decision on a reported revision: 审核通过, 退回 or 注销, with its reason.
+
+    The enterprise sees these (with the fields and attachments a return asks to correct);
+    the history of a filing is its revisions and its decisions.
+    """
+
+    class Kind(models.TextChoices):
+        APPROVED = "approved", _("审核通过")
+        RETURNED = "returned", _("退回")
+        CANCELLED = "cancelled", _("注销")
+
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="decisions")
+    revision = models.ForeignKey(FilingRevision, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("决定"), max_length=10, choices=Kind.choices)
+    reason = models.TextField(_("原因"), max_length=2000, blank=True)
+    fields = models.JSONField(_("需修改的项目"), default=list, blank=True)
+    attachment_kinds = models.JSONField(_("需重新上传的附件"), default=list, blank=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    authority = models.ForeignKey(
+        "authorities.Authority", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("审核决定")
+        verbose_name_plural = _("审核决定")
+
+    def __str__(self) -> str:
+        return f"{self.filing_id} {self.kind}"
+
+
+class Note(models.Model):
+    """An internal note on a filing, visible to officers only."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey(
+        "authorities.Authority", on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("内部备注"), max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("内部备注")
+        verbose_name_plural = _("内部备注")
+
+    def __str__(self) -> str:
+        return self.body[:40]

@@ -5,6 +5,7 @@ import time
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
 from tradereg.filings.models import Attachment, Filing
@@ -76,3 +77,51 @@ def attachment_get_for_user(*, user: User, filing_pk: int, pk: int) -> Attachmen
     if user.is_officer and user.authority_id == filing.authority_id:
         return attachment
     raise Http404
+
+
+def decision_latest(*, filing: Filing):
+    """The last officer decision, shown to the enterprise with its reason."""
+    return filing.decisions.select_related("authority").order_by("-created_at", "-id").first()
+
+
+def flagged_items(*, filing: Filing) -> tuple[list[str], list[str]]:
+    """Fields and attachment kinds a return asked to correct, while it is still returned."""
+    latest = decision_latest(filing=filing)
+    if filing.status != "returned" or latest is None or latest.kind != "returned":
+        return [], []
+    return list(latest.fields), list(latest.attachment_kinds)
+
+
+def filing_history_for_owner(*, filing: Filing) -> list[dict]:
+    """Revisions and decisions (with reasons), newest first; officers' names left out."""
+    entries = [
+        {
+            "at": r.created_at,
+            "label": r.get_kind_display(),
+            "number": r.number,
+            "authority": r.authority.name,
+            "reason": "",
+        }
+        for r in filing.revisions.select_related("authority")
+    ]
+    entries += [
+        {
+            "at": d.created_at,
+            "label": d.get_kind_display(),
+            "number": d.revision.number,
+            "authority": d.authority.name,
+            "reason": d.reason,
+        }
+        for d in filing.decisions.select_related("authority", "revision")
+    ]
+    entries += [
+        {
+            "at": e.created_at,
+            "label": _("上报"),
+            "number": e.data.get("revision"),
+            "authority": "",
+            "reason": "",
+        }
+        for e in filing.audit_events.filter(event="filing_reported")
+    ]
+    return sorted(entries, key=lambda e: e["at"], reverse=True)

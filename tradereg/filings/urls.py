@@ -12,6 +12,7 @@ urlpatterns = [
     path("my/filings/<int:pk>/", views.filing_detail, name="detail"),
     path("my/filings/<int:pk>/edit/", views.filing_edit, name="edit"),
     path("my/filings/<int:pk>/report/", views.filing_report, name="report"),
+    path("my/filings/<int:pk>/history/", views.filing_history, name="history"),
     path("my/filings/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path(
         "my/filings/<int:pk>/attachments/<int:attachment_pk>/",

@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tradereg.accounts.forms import AccountForm
 from tradereg.accounts.models import User
 from tradereg.authorities.models import Authority
 from tradereg.authorities.selectors import authority_provinces
 from tradereg.filings import selectors, services
 from tradereg.filings.forms import (
     SECTION_LABELS,
-    AccountForm,
     AttachmentForm,
     FilingForm,
     StartForm,
@@ -141,11 +141,15 @@ def my_filings(request: HttpRequest) -> HttpResponse:
 @login_required
 def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.filing_get_for_owner(user=request.user, pk=pk)
+    flagged_fields, flagged_attachments = selectors.flagged_items(filing=filing)
     return render(
         request,
         "filings/filing_detail.html",
         {
             "filing": filing,
+            "decision": selectors.decision_latest(filing=filing),
+            "flagged_fields": flagged_fields,
+            "flagged_attachments": flagged_attachments,
             "revision": filing.current_revision,
             "actions": allowed_actions(filing.status, User.Role.ENTERPRISE),
             "Action": Action,
@@ -216,9 +220,21 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "method_label": Method(method).label,
             "action": action,
             "action_label": TRANSITIONS[action].label,
+            "decision": selectors.decision_latest(filing=filing),
+            "flagged": selectors.flagged_items(filing=filing)[0],
             "section_labels": SECTION_LABELS,
             "provinces": authority_provinces(),
         },
+    )
+
+
+@login_required
+def filing_history(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_owner(user=request.user, pk=pk)
+    return render(
+        request,
+        "filings/filing_history.html",
+        {"filing": filing, "history": selectors.filing_history_for_owner(filing=filing)},
     )
 
 

@@ -18,19 +18,29 @@ from tradereg.filings.services.enterprise import (
     missing_required_attachments,
 )
 from tradereg.filings.services.imports import filing_import
-from tradereg.filings.services.review import filing_approve
+from tradereg.filings.services.review import (
+    RETURNABLE_FIELDS,
+    filing_approve,
+    filing_cancel,
+    filing_return,
+    note_add,
+)
 
 __all__ = [
+    "RETURNABLE_FIELDS",
     "REVISION_FIELDS",
     "TransitionNotAllowed",
     "attachment_add",
     "attachment_delete",
     "filing_approve",
+    "filing_cancel",
     "filing_create",
     "filing_import",
     "filing_report",
+    "filing_return",
     "filing_save",
     "ie_code_for",
     "missing_required_attachments",
+    "note_add",
     "operator_code_for",
 ]

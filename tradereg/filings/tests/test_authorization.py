@@ -55,6 +55,7 @@ RULES: dict[str, Rule] = {
     "filings:my": Rule("get", LOGIN, 200, 200, 302, 302),
     "filings:list": Rule("get", LOGIN, 200, 200, 200, 200),
     "filings:detail": Rule("get", **SCOPED_GET),
+    "filings:history": Rule("get", **SCOPED_GET),
     "filings:edit": Rule("get", **SCOPED_GET),
     "filings:report": Rule("post", **SCOPED_POST),
     "filings:attachment_upload": Rule("post", **SCOPED_POST),

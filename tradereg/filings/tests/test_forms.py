@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from tradereg.accounts.forms import AccountForm
 from tradereg.accounts.services import enterprise_user_create
 from tradereg.filings import codes
-from tradereg.filings.forms import AccountForm, FilingForm, StartForm
+from tradereg.filings.forms import FilingForm, StartForm
 from tradereg.filings.models import IdType, Method, OperatorType
 from tradereg.filings.tests.factories import PASSWORD, filing_data, form_post
 

@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tradereg.filings.models import Attachment, Status
+from tradereg.office.selectors import FIELD_LABELS
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部")), *Status.choices],
+        initial=Status.REPORTED,
+    )
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        required=False,
+        choices=[("", _("全部")), ("new", _("新备案")), ("change", _("变更"))],
+    )
+    date_from = forms.DateField(
+        label=_("上报日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(
+        label=_("查询"),
+        required=False,
+        max_length=100,
+        help_text=_("系统编号、备案登记表编号、代码或名称"),
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("退回原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    flag_fields = forms.MultipleChoiceField(
+        label=_("需修改的项目"),
+        required=False,
+        choices=list(FIELD_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    flag_attachments = forms.MultipleChoiceField(
+        label=_("需重新上传的附件"),
+        required=False,
+        choices=Attachment.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("注销原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("内部备注"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LookupForm(forms.Form):
+    q = forms.CharField(label=_("代码或名称"), max_length=100)
+
+
+class ClaimForm(forms.Form):
+    email = forms.EmailField(label=_("确认电子邮箱"))

@@ -1,0 +1,225 @@
+"""Reads for the officer workspace, always scoped to the authorities the person may see."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tradereg.accounts.models import User
+from tradereg.authorities.models import Authority
+from tradereg.filings.forms import SECTION_LABELS
+from tradereg.filings.models import Decision, Filing, FilingRevision, Status
+from tradereg.filings.services import REVISION_FIELDS
+from tradereg.office.workdays import REVIEW_LIMIT_DAYS, working_days_between
+
+STAFF_ROLES = (User.Role.OFFICER, User.Role.SUPERVISOR, User.Role.NATIONAL_ADMIN)
+
+
+def authority_scope(*, user: User) -> QuerySet[Authority]:
+    """Officer: their authority. Supervisor: theirs and those under it. Admin: all."""
+    if user.role == User.Role.NATIONAL_ADMIN:
+        return Authority.objects.all()
+    if user.role == User.Role.SUPERVISOR:
+        return Authority.objects.filter(Q(pk=user.authority_id) | Q(parent_id=user.authority_id))
+    if user.role == User.Role.OFFICER:
+        return Authority.objects.filter(pk=user.authority_id)
+    return Authority.objects.none()
+
+
+def can_decide(*, user: User, filing: Filing) -> bool:
+    return user.is_officer and user.authority_id == filing.authority_id
+
+
+def filing_get_for_staff(*, user: User, pk: int) -> Filing:
+    """A filing addressed to an authority in the person's scope; 404 otherwise."""
+    filing = (
+        Filing.objects.select_related(
+            "authority", "owner", "current_revision__operator_type", "approved_revision"
+        )
+        .filter(pk=pk, authority__in=authority_scope(user=user))
+        .first()
+    )
+    if filing is None:
+        raise Http404
+    return filing
+
+
+@dataclass
+class QueueFilters:
+    status: str = Status.REPORTED
+    kind: str = ""  # "new", "change" or "" for both
+    date_from: date | None = None
+    date_to: date | None = None
+    query: str = ""
+
+
+def filing_queue(*, user: User, filters: QueueFilters) -> QuerySet[Filing]:
+    """The review queue: oldest report first; filters by status, kind, dates and a search
+    over 系统编号, codes and the Chinese name of the current revision.
+    """
+    filings = Filing.objects.filter(authority__in=authority_scope(user=user)).select_related(
+        "authority", "current_revision", "approved_revision"
+    )
+    if filters.status:
+        filings = filings.filter(status=filters.status)
+    if filters.kind == "new":
+        filings = filings.filter(approved_revision__isnull=True)
+    elif filters.kind == "change":
+        filings = filings.filter(approved_revision__isnull=False)
+    if filters.date_from:
+        filings = filings.filter(reported_at__date__gte=filters.date_from)
+    if filters.date_to:
+        filings = filings.filter(reported_at__date__lte=filters.date_to)
+    query = filters.query.strip().upper().replace(" ", "").replace("-", "")
+    if query:
+        filings = filings.filter(
+            Q(system_no=query)
+            | Q(form_no=query)
+            | Q(ie_code=query)
+            | Q(operator_code=query)
+            | Q(current_revision__uscc=query)
+            | Q(current_revision__org_code=query)
+            | Q(current_revision__name_cn__contains=filters.query.strip())
+        )
+    if filters.status == Status.REPORTED:
+        return filings.order_by("reported_at", "pk")
+    return filings.order_by("-updated_at", "-pk")
+
+
+def waited(filing: Filing, today: date | None = None) -> dict[str, Any]:
+    """Working days since the report, against the limit."""
+    if filing.reported_at is None or filing.status != Status.REPORTED:
+        return {"days": None, "overdue": False}
+    today = today or timezone.localdate()
+    days = working_days_between(timezone.localtime(filing.reported_at).date(), today)
+    return {"days": days, "overdue": days > REVIEW_LIMIT_DAYS, "limit": REVIEW_LIMIT_DAYS}
+
+
+FIELD_LABELS: dict[str, str] = {
+    name: str(FilingRevision._meta.get_field(name).verbose_name) for name in REVISION_FIELDS
+}
+FIELD_LABELS["authority"] = "备案登记机关"
+
+
+def _display(revision: FilingRevision, field: str) -> str:
+    if field == "authority":
+        return revision.authority.name
+    if field == "id_type":
+        return revision.get_id_type_display()
+    value = getattr(revision, field)
+    if value is None:
+        return ""
+    if hasattr(value, "normalize"):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def revision_rows(
+    revision: FilingRevision, compare_to: FilingRevision | None = None
+) -> list[dict[str, Any]]:
+    """The revision's fields in form order, each with the older value when it changed."""
+    section = revision.operator_type.section
+    labels = dict(FIELD_LABELS)
+    labels["representative"] = str(SECTION_LABELS[section]["representative"])
+    labels["capital"] = str(SECTION_LABELS[section]["capital"])
+    rows = []
+    for field in ("authority", *REVISION_FIELDS):
+        new = _display(revision, field)
+        old = _display(compare_to, field) if compare_to is not None else None
+        rows.append(
+            {
+                "field": field,
+                "label": labels[field],
+                "value": new,
+                "old": old,
+                "changed": compare_to is not None and old != new,
+            }
+        )
+    return rows
+
+
+def last_return(filing: Filing) -> Decision | None:
+    return filing.decisions.filter(kind=Decision.Kind.RETURNED).order_by("-created_at").first()
+
+
+def duplicates_for(*, filing: Filing) -> list[Filing]:
+    """Other open or approved filings anywhere with the same USCC or organisation code."""
+    revision = filing.current_revision
+    codes = {c for c in (revision.uscc, revision.org_code, revision.uscc[8:17]) if c}
+    if not codes:
+        return []
+    same = (
+        Q(current_revision__uscc__in=codes)
+        | Q(current_revision__org_code__in=codes)
+        | Q(operator_code__in=codes)
+    )
+    return list(
+        Filing.objects.filter(same)
+        .exclude(pk=filing.pk)
+        .exclude(status=Status.CANCELLED)
+        .select_related("authority", "current_revision")[:10]
+    )
+
+
+def history_for(*, filing: Filing) -> list[dict[str, Any]]:
+    """Every revision and decision of a filing, newest first, with who and when."""
+    entries = [
+        {
+            "at": r.created_at,
+            "kind": "revision",
+            "label": r.get_kind_display(),
+            "number": r.number,
+            "who": r.created_by.username if r.created_by else "",
+            "authority": r.authority.name,
+        }
+        for r in filing.revisions.select_related("created_by", "authority")
+    ]
+    entries += [
+        {
+            "at": d.created_at,
+            "kind": "decision",
+            "label": d.get_kind_display(),
+            "number": d.revision.number,
+            "who": d.officer.username,
+            "authority": d.authority.name,
+            "reason": d.reason,
+        }
+        for d in filing.decisions.select_related("officer", "authority", "revision")
+    ]
+    entries += [
+        {
+            "at": e.created_at,
+            "kind": "report",
+            "label": _("上报（变更）") if e.data.get("is_change") else _("上报"),
+            "number": e.data.get("revision"),
+            "who": e.actor.username if e.actor else "",
+            "authority": "",
+        }
+        for e in filing.audit_events.filter(event="filing_reported").select_related("actor")
+    ]
+    return sorted(entries, key=lambda e: e["at"], reverse=True)
+
+
+def enterprise_lookup(*, user: User, query: str) -> list[Filing]:
+    """Filings of the officer's scope whose code or name matches, with their owner."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    code = query.upper().replace(" ", "").replace("-", "")
+    return list(
+        Filing.objects.filter(authority__in=authority_scope(user=user))
+        .filter(
+            Q(operator_code=code)
+            | Q(ie_code=code)
+            | Q(form_no=code)
+            | Q(system_no=code)
+            | Q(current_revision__uscc=code)
+            | Q(current_revision__name_cn__contains=query)
+        )
+        .select_related("owner", "authority", "current_revision")
+        .order_by("-updated_at")[:30]
+    )

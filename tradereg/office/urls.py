@@ -1,0 +1,16 @@
+from django.urls import path
+
+from tradereg.office import views
+
+app_name = "office"
+urlpatterns = [
+    path("office/", views.queue, name="queue"),
+    path("office/filings/<int:pk>/", views.review, name="review"),
+    path("office/filings/<int:pk>/approve/", views.approve, name="approve"),
+    path("office/filings/<int:pk>/return/", views.return_filing, name="return"),
+    path("office/filings/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("office/filings/<int:pk>/notes/", views.note, name="note"),
+    path("office/accounts/", views.accounts, name="accounts"),
+    path("office/filings/<int:pk>/claim/", views.claim, name="claim"),
+    path("office/users/<int:user_pk>/password-reset/", views.password_reset, name="password_reset"),
+]

@@ -1,0 +1,270 @@
+"""The officer workspace (/office/): queue, review, decisions, accounts. Views stay thin:
+selectors scope every read to the person's authorities, services check every write.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tradereg.accounts import services as account_services
+from tradereg.accounts.models import User
+from tradereg.filings import services
+from tradereg.filings.models import Status
+from tradereg.office import selectors
+from tradereg.office.forms import (
+    CancelForm,
+    ClaimForm,
+    LookupForm,
+    NoteForm,
+    QueueFilterForm,
+    ReturnForm,
+)
+
+
+def staff_required(view):
+    """Officers, supervisors and national admins; enterprises get 404 (no hint it exists)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.role not in selectors.STAFF_ROLES:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or {"status": Status.REPORTED})
+    filters = selectors.QueueFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.QueueFilters(
+            status=data["status"],
+            kind=data["kind"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            query=data["q"],
+        )
+    page = Paginator(selectors.filing_queue(user=request.user, filters=filters), 25).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"filing": f, "waited": selectors.waited(f)} for f in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "office/queue.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+def _review_context(request: HttpRequest, filing, **forms) -> dict:
+    revision = filing.current_revision
+    approved = filing.approved_revision
+    is_change = approved is not None and approved.pk != revision.pk
+    returned = selectors.last_return(filing)
+    since_return = None
+    if returned is not None and filing.status == Status.REPORTED and returned.revision != revision:
+        since_return = returned.revision
+    compare_to = since_return or (approved if is_change else None)
+    can_decide = selectors.can_decide(user=request.user, filing=filing)
+    return {
+        "filing": filing,
+        "revision": revision,
+        "is_change": is_change,
+        "compare_to": compare_to,
+        "compare_label": _("退回时") if since_return else _("已备案"),
+        "rows": selectors.revision_rows(revision, compare_to),
+        "attachments": filing.attachments.all(),
+        "history": selectors.history_for(filing=filing),
+        "duplicates": selectors.duplicates_for(filing=filing),
+        "notes": filing.notes.select_related("author"),
+        "waited": selectors.waited(filing),
+        "last_return": returned,
+        "can_decide": can_decide,
+        "can_approve": can_decide and filing.status == Status.REPORTED,
+        "can_cancel": can_decide and filing.status == Status.APPROVED,
+        "return_form": forms.get("return_form") or ReturnForm(),
+        "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "note_form": forms.get("note_form") or NoteForm(),
+    }
+
+
+@staff_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
+    return render(request, "office/review.html", _review_context(request, filing))
+
+
+def _expected_revision(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return None
+
+
+@staff_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
+    try:
+        filing = services.filing_approve(
+            filing=filing,
+            acting_user=request.user,
+            expected_revision=_expected_revision(request),
+            request=request,
+        )
+    except services.TransitionNotAllowed as refused:
+        messages.error(request, str(refused))
+    except PermissionDenied:
+        messages.error(request, _("只有该备案登记机关的工作人员可以审核。"))
+    else:
+        messages.success(
+            request,
+            _("已审核通过。备案登记表编号 %(form_no)s，进出口企业代码 %(ie_code)s。")
+            % {"form_no": filing.form_no, "ie_code": filing.ie_code},
+        )
+    return redirect("office:review", pk=pk)
+
+
+@staff_required
+@require_POST
+def return_filing(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.filing_return(
+                filing=filing,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+                fields=form.cleaned_data["flag_fields"],
+                attachment_kinds=form.cleaned_data["flag_attachments"],
+                expected_revision=_expected_revision(request),
+                request=request,
+            )
+        except services.TransitionNotAllowed as refused:
+            messages.error(request, str(refused))
+        except PermissionDenied:
+            messages.error(request, _("只有该备案登记机关的工作人员可以退回。"))
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("reason", message)
+        else:
+            messages.success(request, _("已退回，企业将收到退回原因。"))
+            return redirect("office:review", pk=pk)
+    context = _review_context(request, filing, return_form=form)
+    return render(request, "office/review.html", context, status=400)
+
+
+@staff_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.filing_cancel(
+                filing=filing,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except services.TransitionNotAllowed as refused:
+            messages.error(request, str(refused))
+        except PermissionDenied:
+            messages.error(request, _("只有该备案登记机关的工作人员可以注销。"))
+        else:
+            messages.success(request, _("已注销。"))
+            return redirect("office:review", pk=pk)
+    context = _review_context(request, filing, cancel_form=form)
+    return render(request, "office/review.html", context, status=400)
+
+
+@staff_required
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(
+                filing=filing, acting_user=request.user, body=form.cleaned_data["body"]
+            )
+        except PermissionDenied:
+            messages.error(request, _("只有该备案登记机关的工作人员可以添加备注。"))
+        else:
+            messages.success(request, _("备注已保存。"))
+            return redirect(f"{reverse('office:review', args=[pk])}#notes")
+    context = _review_context(request, filing, note_form=form)
+    return render(request, "office/review.html", context, status=400)
+
+
+@staff_required
+def accounts(request: HttpRequest) -> HttpResponse:
+    """Look up an enterprise's username; 开通用户 for legacy filings; send a reset e-mail."""
+    form = LookupForm(request.GET or None)
+    results = []
+    if form.is_valid():
+        results = selectors.enterprise_lookup(user=request.user, query=form.cleaned_data["q"])
+    return render(
+        request,
+        "office/accounts.html",
+        {"form": form, "results": results, "claim_form": ClaimForm()},
+    )
+
+
+@staff_required
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
+    form = ClaimForm(request.POST)
+    back = request.POST.get("back") or "/office/accounts/"
+    if not back.startswith("/office/"):
+        back = "/office/accounts/"
+    if not form.is_valid():
+        messages.error(request, _("请填写有效的电子邮箱。"))
+        return redirect(back)
+    try:
+        account_services.account_claim_invite(
+            filing=filing,
+            email=form.cleaned_data["email"],
+            acting_user=request.user,
+            request=request,
+        )
+    except PermissionDenied:
+        messages.error(request, _("只有该备案登记机关的工作人员可以开通用户。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("开通链接已发送至 %(email)s，企业可自行设置用户名和密码。")
+            % {"email": form.cleaned_data["email"]},
+        )
+    return redirect(back)
+
+
+@staff_required
+@require_POST
+def password_reset(request: HttpRequest, user_pk: int) -> HttpResponse:
+    user = User.objects.filter(pk=user_pk, role=User.Role.ENTERPRISE).first()
+    if user is None:
+        raise Http404
+    try:
+        account_services.password_reset_send(user=user, acting_user=request.user, request=request)
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    messages.success(request, _("重置密码邮件已发送至该企业的注册邮箱。"))
+    back = request.POST.get("back") or "/office/accounts/"
+    return redirect(back if back.startswith("/office/") else "/office/accounts/")
