@@ -6,6 +6,7 @@ Production sets SECRET_KEY, DATABASE_URL, EMAIL_URL, ALLOWED_HOSTS and SITE_URL.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -127,8 +128,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # Tests use a file too, so that threads get real, separate connections.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_tradereg.sqlite3")}
+    # Tests use a file too, so that threads get real, separate connections; one per
+    # process, so that two test runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"tradereg-test-{os.getpid()}.sqlite3")
+    }
     if DATABASES["default"]["NAME"] != ":memory:":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 

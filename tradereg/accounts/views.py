@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from tradereg.accounts import ratelimit, services
 from tradereg.accounts.forms import AccountForm, LoginForm, PasswordForgotForm, PasswordResetForm
@@ -86,6 +87,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
+@sensitive_post_parameters("password1", "password2")
 def account_claim(request: HttpRequest, token: str) -> HttpResponse:
     """开通用户 from the e-mailed link: the enterprise chooses its username and password."""
     claim = services.account_claim_find(token=token)

@@ -8,6 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from tradereg.accounts.forms import AccountForm
@@ -68,6 +69,7 @@ def _authority_from(code) -> Authority | None:
     return Authority.objects.filter(code=code, is_active=True).first()
 
 
+@sensitive_post_parameters("password1", "password2")
 def filing_new_form(request: HttpRequest) -> HttpResponse:
     """Step 3: the user information and the form front on one page; 【保存】 creates both."""
     authority = _authority_from(request.GET.get("authority"))
