@@ -18,6 +18,7 @@ from tradereg.filings import codes, services
 from tradereg.filings.models import Currency, Filing, IdType, Method, OperatorType
 from tradereg.filings.reference import form_options_load
 from tradereg.regions.services import regions_load
+from tradereg.regulations.services import regulations_load
 
 DEMO_PASSWORD = "Demo@2026a"
 DEMO_ACCOUNTS = [
@@ -165,6 +166,7 @@ def demo_data_load(*, operators: int = 300, seed: int = 2026) -> dict[str, int]:
             )
     _demo_enterprise(rng, beijing, staff["beijing"])
     _demo_queue(rng, beijing, staff["beijing"])
+    regulations_load()
     return {"operators": operators + 1, "accounts": len(DEMO_ACCOUNTS) + 1}
 
 

@@ -1,9 +1,16 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tradereg.core.models import Announcement
+
+HOME_ANNOUNCEMENTS = 5
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """Home: announcements (pinned first, then newest) and the guides for three kinds of
+    enterprise from the manual."""
+    announcements = Announcement.objects.published()[:HOME_ANNOUNCEMENTS]
+    return render(request, "core/home.html", {"announcements": announcements})
 
 
 def app_home(request: HttpRequest) -> HttpResponse:

@@ -1,8 +1,14 @@
 from django.urls import path
 
-from tradereg.core.views import coming_soon
+from tradereg.regulations import views
 
 app_name = "regulations"
 urlpatterns = [
-    path("regulations/", coming_soon, {"title": "法律法规"}, name="list"),
+    path("regulations/", views.regulation_list, name="list"),
+    path("regulations/<slug:slug>/", views.regulation_detail, name="detail"),
+    path(
+        "regulations/<slug:slug>/attachment.pdf",
+        views.regulation_attachment,
+        name="attachment",
+    ),
 ]

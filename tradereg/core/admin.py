@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from tradereg.core.models import Announcement
+from tradereg.regulations.markup import render_markdown
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    """公告: the home page shows the five newest published ones, pinned first."""
+
+    list_display = ["title", "published_at", "is_published", "pinned"]
+    list_editable = ["is_published", "pinned"]
+    list_filter = ["is_published", "pinned"]
+    search_fields = ["title", "body"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["body_preview", "created_at", "updated_at"]
+    fields = [
+        "title",
+        "body",
+        "body_preview",
+        "published_at",
+        "is_published",
+        "pinned",
+        "created_at",
+        "updated_at",
+    ]
+
+    @admin.display(description=_("正文预览"))
+    def body_preview(self, obj: Announcement):
+        return render_markdown(obj.body) if obj.pk else "—"
