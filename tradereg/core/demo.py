@@ -14,6 +14,7 @@ from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
 from tradereg.authorities.models import Authority
 from tradereg.authorities.services import authorities_load
+from tradereg.core.models import Announcement
 from tradereg.filings import codes, services
 from tradereg.filings.models import Currency, Filing, IdType, Method, OperatorType
 from tradereg.filings.reference import form_options_load
@@ -167,6 +168,16 @@ def demo_data_load(*, operators: int = 300, seed: int = 2026) -> dict[str, int]:
     _demo_enterprise(rng, beijing, staff["beijing"])
     _demo_queue(rng, beijing, staff["beijing"])
     regulations_load()
+    Announcement.objects.create(
+        title="新版备案登记系统上线试运行",
+        body=(
+            "新版系统支持在线**保存、上报、编辑**和**变更**。2016年12月1日前已备案的企业"
+            "如需在线变更，请联系所在地备案登记机关开通用户。"
+        ),
+        published_at=timezone.now(),
+        is_published=True,
+        pinned=True,
+    )
     return {"operators": operators + 1, "accounts": len(DEMO_ACCOUNTS) + 1}
 
 
