@@ -170,6 +170,8 @@ def _revision_initial(filing: Filing) -> dict:
     initial = {field: getattr(revision, field) for field in services.REVISION_FIELDS}
     initial["operator_type"] = revision.operator_type_id
     initial["currency"] = revision.currency_id
+    for amount in ("capital", "capital_usd"):
+        initial[amount] = format(initial[amount].normalize(), "f")
     return initial
 
 
