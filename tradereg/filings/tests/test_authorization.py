@@ -65,6 +65,20 @@ RULES: dict[str, Rule] = {
     "filings:attachment_delete": Rule("post", **SCOPED_POST),
     "printing:print": Rule("get", 200, 200, 200, 200, 200, public=True),
     "printing:blank_forms": Rule("get", 200, 200, 200, 200, 200, public=True),
+    # Reached only by the session that looked the form up on /print/ with both factors.
+    "printing:print_result": Rule("get", 404, 404, 404, 404, 404),
+    "printing:print_pdf_front": Rule("get", 404, 404, 404, 404, 404),
+    "printing:print_pdf_back": Rule("get", 404, 404, 404, 404, 404),
+    "printing:application_pdf_front": Rule(
+        "get", anonymous=404, owner=200, other_enterprise=404, officer=404, other_officer=404
+    ),
+    "printing:application_pdf_back": Rule(
+        "get", anonymous=404, owner=200, other_enterprise=404, officer=404, other_officer=404
+    ),
+    "printing:blank_pdf_front": Rule("get", 200, 200, 200, 200, 200, public=True),
+    "printing:blank_pdf_back": Rule("get", 200, 200, 200, 200, 200, public=True),
+    "printing:verify": Rule("get", 200, 200, 200, 200, 200, public=True),
+    "printing:verify_code": Rule("get", 404, 404, 404, 404, 404, public=True),  # never issued
     "printing:application_form": Rule(
         "get", anonymous=404, owner=200, other_enterprise=404, officer=404, other_officer=404
     ),
@@ -138,6 +152,8 @@ def request(client: Client, name: str, world: dict):
         kwargs["pk"] = world["filing"].pk
     if "attachment_pk" in wanted:
         kwargs["attachment_pk"] = world["attachment"].pk
+    if "code" in wanted:
+        kwargs["code"] = "0000000000"
     url = reverse(name, kwargs=kwargs) + rule.query
     if rule.method == "get":
         return client.get(url)
