@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from tradereg.accounts.models import User
 from tradereg.authorities.models import Authority
 from tradereg.regions.models import Region
 
@@ -46,3 +47,14 @@ def authority_provinces() -> QuerySet[Authority]:
 def authority_children(*, parent: Authority) -> QuerySet[Authority]:
     """Active authorities supervised by ``parent`` (none for a municipality)."""
     return _active().filter(parent=parent).order_by("code")
+
+
+def authority_scope(*, user: User) -> QuerySet[Authority]:
+    """Officer: their authority. Supervisor: theirs and those under it. Admin: all."""
+    if user.role == User.Role.NATIONAL_ADMIN:
+        return Authority.objects.all()
+    if user.role == User.Role.SUPERVISOR:
+        return Authority.objects.filter(Q(pk=user.authority_id) | Q(parent_id=user.authority_id))
+    if user.role == User.Role.OFFICER:
+        return Authority.objects.filter(pk=user.authority_id)
+    return Authority.objects.none()

@@ -190,6 +190,13 @@ class FilingRevision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["filing", "number"], name="revision_number_unique"),
         ]
+        # Duplicate detection and the officers' lookups search revisions by these.
+        indexes = [
+            models.Index(fields=["uscc"], name="revision_uscc_idx"),
+            models.Index(fields=["org_code"], name="revision_org_code_idx"),
+            models.Index(fields=["registration_no"], name="revision_registration_no_idx"),
+            models.Index(fields=["name_cn"], name="revision_name_cn_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.filing_id} v{self.number}"

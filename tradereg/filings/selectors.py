@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
+from tradereg.authorities.selectors import authority_scope
 from tradereg.filings.models import Attachment, Filing
 
 CREATED_IN_SESSION = "created_filings"
@@ -65,7 +66,8 @@ def filing_get_for_print(*, request: HttpRequest, pk: int) -> Filing:
 
 
 def attachment_get_for_user(*, user: User, filing_pk: int, pk: int) -> Attachment:
-    """Attachments are served to the owner and to officers of the filing's authority."""
+    """Attachments are served to the owner and to the staff whose scope holds the filing's
+    authority (its officers; supervisors above it and national admins, read-only)."""
     if not user.is_authenticated:
         raise Http404
     attachment = get_object_or_404(
@@ -74,7 +76,7 @@ def attachment_get_for_user(*, user: User, filing_pk: int, pk: int) -> Attachmen
     filing = attachment.filing
     if filing.owner_id == user.pk:
         return attachment
-    if user.is_officer and user.authority_id == filing.authority_id:
+    if authority_scope(user=user).filter(pk=filing.authority_id).exists():
         return attachment
     raise Http404
 

@@ -223,7 +223,9 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "authority": authority,
             "method_label": Method(method).label,
             "action": action,
-            "action_label": TRANSITIONS[action].label,
+            "action_label": TRANSITIONS[
+                Action.CHANGE if action == Action.CHANGE else Action.EDIT
+            ].label,
             "decision": selectors.decision_latest(filing=filing),
             "flagged": selectors.flagged_items(filing=filing)[0],
             "section_labels": SECTION_LABELS,

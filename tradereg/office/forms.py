@@ -38,7 +38,9 @@ class ReturnForm(forms.Form):
     flag_fields = forms.MultipleChoiceField(
         label=_("需修改的项目"),
         required=False,
-        choices=list(FIELD_LABELS.items()),
+        # In the order of the review page: the authority first, then the form.
+        choices=[("authority", FIELD_LABELS["authority"])]
+        + [(k, v) for k, v in FIELD_LABELS.items() if k != "authority"],
         widget=forms.CheckboxSelectMultiple,
     )
     flag_attachments = forms.MultipleChoiceField(

@@ -10,24 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
-from tradereg.authorities.models import Authority
+from tradereg.authorities.selectors import authority_scope
 from tradereg.filings.forms import SECTION_LABELS
 from tradereg.filings.models import Decision, Filing, FilingRevision, Status
 from tradereg.filings.services import REVISION_FIELDS
 from tradereg.office.workdays import REVIEW_LIMIT_DAYS, working_days_between
 
 STAFF_ROLES = (User.Role.OFFICER, User.Role.SUPERVISOR, User.Role.NATIONAL_ADMIN)
-
-
-def authority_scope(*, user: User) -> QuerySet[Authority]:
-    """Officer: their authority. Supervisor: theirs and those under it. Admin: all."""
-    if user.role == User.Role.NATIONAL_ADMIN:
-        return Authority.objects.all()
-    if user.role == User.Role.SUPERVISOR:
-        return Authority.objects.filter(Q(pk=user.authority_id) | Q(parent_id=user.authority_id))
-    if user.role == User.Role.OFFICER:
-        return Authority.objects.filter(pk=user.authority_id)
-    return Authority.objects.none()
 
 
 def can_decide(*, user: User, filing: Filing) -> bool:
@@ -143,20 +132,39 @@ def revision_rows(
 
 
 def last_return(filing: Filing) -> Decision | None:
-    return filing.decisions.filter(kind=Decision.Kind.RETURNED).order_by("-created_at").first()
+    """The return the filing is answering: its latest decision, if that was a return.
+
+    A return that was answered and then approved is history; a later change is compared
+    with the approved revision, not with that old return.
+    """
+    latest = filing.decisions.order_by("-created_at", "-pk").first()
+    if latest is None or latest.kind != Decision.Kind.RETURNED:
+        return None
+    return latest
+
+
+def _identity_codes(revision: FilingRevision) -> set[str]:
+    """Every code that names the operator: USCC, organisation code, and a registration
+    number (a 个体工商户 under 其他 may give its USCC only as its 工商登记注册号)."""
+    codes = {revision.uscc, revision.org_code, revision.registration_no}
+    for code in (revision.uscc, revision.registration_no):
+        if len(code) == 18:
+            codes.add(code[8:17])
+    return {c for c in codes if c}
 
 
 def duplicates_for(*, filing: Filing) -> list[Filing]:
-    """Other open or approved filings anywhere with the same USCC or organisation code."""
-    revision = filing.current_revision
-    codes = {c for c in (revision.uscc, revision.org_code, revision.uscc[8:17]) if c}
-    if not codes:
-        return []
-    same = (
-        Q(current_revision__uscc__in=codes)
-        | Q(current_revision__org_code__in=codes)
-        | Q(operator_code__in=codes)
-    )
+    """Other open or approved filings anywhere with the same USCC, organisation code,
+    registration number or Chinese name (legacy records may carry only an old number)."""
+    codes = _identity_codes(filing.current_revision)
+    same = Q(current_revision__name_cn=filing.current_revision.name_cn)
+    if codes:
+        same |= (
+            Q(current_revision__uscc__in=codes)
+            | Q(current_revision__org_code__in=codes)
+            | Q(current_revision__registration_no__in=codes)
+            | Q(operator_code__in=codes)
+        )
     return list(
         Filing.objects.filter(same)
         .exclude(pk=filing.pk)

@@ -45,11 +45,15 @@ def operator_code_for(*, method: str, data: dict[str, Any]) -> str:
 
     The 9-character organisation code is the identity under both methods (a USCC carries
     it at positions 9–17), so one operator cannot file twice by switching method. Only a
-    个体工商户 without one is identified by its registration number.
+    个体工商户 without one is identified by its registration number (or the organisation
+    code inside it, when that number is a USCC).
     """
     if method == Method.USCC:
         return data["uscc"][8:17]
-    return data.get("org_code") or data["registration_no"]
+    if data.get("org_code"):
+        return data["org_code"]
+    registration_no = data["registration_no"]
+    return registration_no[8:17] if len(registration_no) == 18 else registration_no
 
 
 def lock_filing(filing: Filing) -> Filing:
