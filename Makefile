@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-fast lint format venv clean
+.PHONY: run test test-fast lint format venv clean bench
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: venv
 ## Unit and service tests only, without the browser.
 test-fast: venv
 	$(BIN)/python -m pytest -m "not browser" -q
+
+## Server time of the public lookup on 1M generated operators (separate database; not part of test).
+bench: venv
+	$(BIN)/python manage.py bench
 
 lint: venv
 	$(BIN)/ruff check .

@@ -34,6 +34,8 @@ class PublishedOperator(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
     revision_number = models.PositiveIntegerField()
     published_at = models.DateTimeField(auto_now=True)
+    # Both names in the normalised form the search compares in (see grams.py).
+    search_key = models.TextField(default="", editable=False)
 
     class Meta:
         ordering = ["-approved_at"]
@@ -42,3 +44,32 @@ class PublishedOperator(models.Model):
 
     def __str__(self) -> str:
         return self.name_cn
+
+
+class OperatorNameGram(models.Model):
+    """One posting of the name search: ``operator``'s names contain bigram ``gram``.
+
+    The key (gram, approved_us, operator) is the only index, so the postings of a gram are
+    read newest approval first and a page of a broad term stops after a few rows
+    (decision 0005). Derived from ``PublishedOperator.search_key`` by the publish service;
+    no foreign-key constraint, so bulk loads do not pay a check per row. On SQLite the
+    table is ``WITHOUT ROWID`` (migration 0002): the key is the table, stored once.
+    """
+
+    pk = models.CompositePrimaryKey("gram", "approved_us", "operator")
+    gram = models.CharField(max_length=2)
+    approved_us = models.BigIntegerField()
+    operator = models.ForeignKey(
+        PublishedOperator,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("名称检索索引")
+        verbose_name_plural = _("名称检索索引")
+
+    def __str__(self) -> str:
+        return f"{self.gram} → {self.operator_id}"

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from tradereg.core.views import coming_soon
+from tradereg.registry import views
 
 app_name = "registry"
 urlpatterns = [
-    path("operators/", coming_soon, {"title": "经营者信息查询"}, name="operators"),
+    path("operators/", views.operator_search, name="operators"),
+    path("operators/<int:pk>/", views.operator_detail, name="operator"),
 ]

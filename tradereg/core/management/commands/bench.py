@@ -1,0 +1,184 @@
+"""`make bench`: server time of the public lookup at national scale, beside a bare view.
+
+Works on a separate benchmark database, never the main one: SQLite ``<DATA_DIR>/bench.sqlite3``
+by default, or ``--database-url`` / ``BENCH_DATABASE_URL`` (e.g. a PostgreSQL server).
+The command runs itself again in a child process whose ``DATABASE_URL`` is the benchmark
+database, so every connection of that process, the cache and the rate limit included,
+lives there. The first run generates the operators (a few minutes); later runs reuse them.
+
+Each request goes through the whole middleware stack with Django's test client, in the
+same process as a trivial view measured alongside, so the ratios compare like with like.
+"""
+
+import importlib
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+import unicodedata
+import warnings
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import dj_database_url
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, override_settings
+from django.urls import include, path
+
+CHILD_FLAG = "TRADEREG_BENCH_CHILD"
+BARE_URL = "/bench-bare/"
+
+
+def bare(request: HttpRequest) -> HttpResponse:
+    """The trivial view every timing is compared with."""
+    return HttpResponse("ok")
+
+
+# The project's URLs plus the bare view, used as ROOT_URLCONF while measuring.
+urlpatterns = [path(BARE_URL.strip("/") + "/", bare), path("", include("tradereg.urls"))]
+
+
+def _same_database(first: dict, second: dict) -> bool:
+    keys = ("ENGINE", "NAME", "HOST", "PORT")
+    if first.get("ENGINE", "").endswith("sqlite3") and second.get("ENGINE", "").endswith("sqlite3"):
+        return Path(str(first["NAME"])).resolve() == Path(str(second["NAME"])).resolve()
+    return all(str(first.get(key) or "") == str(second.get(key) or "") for key in keys)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal, where Chinese characters take two columns."""
+    used = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(width - used, 0)
+
+
+class Command(BaseCommand):
+    help = "在独立的基准测试数据库中生成100万个经营者，测量经营者信息查询的服务器耗时"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--database-url",
+            default=os.environ.get("BENCH_DATABASE_URL", ""),
+            help="benchmark database (default: sqlite:///<DATA_DIR>/bench.sqlite3)",
+        )
+        parser.add_argument("--operators", type=int, default=1_000_000)
+        parser.add_argument("--samples", type=int, default=200, help="queries per kind")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not 1 <= options["operators"] <= 9_999_999:
+            raise CommandError("--operators 应在 1 到 9,999,999 之间。")
+        url = options["database_url"] or f"sqlite:///{Path(settings.DATA_DIR) / 'bench.sqlite3'}"
+        bench_db = dj_database_url.parse(url)
+        main_db = settings.DATABASES["default"]
+        if os.environ.get(CHILD_FLAG) != "1":
+            if _same_database(bench_db, main_db):
+                raise CommandError("基准测试数据库不能是主数据库，请指定另一个 --database-url。")
+            # The parent never opens a connection: the child sees only the bench database.
+            argv = [sys.executable, "-m", "django", "bench", "--database-url", url]
+            argv += ["--operators", str(options["operators"]), "--samples", str(options["samples"])]
+            env = {**os.environ, "DATABASE_URL": url, CHILD_FLAG: "1"}
+            env.setdefault("DJANGO_SETTINGS_MODULE", "tradereg.settings")
+            code = subprocess.call(argv, env=env)  # noqa: S603 - our own command
+            if code:
+                raise CommandError(f"bench failed ({code})")
+            return
+        if not _same_database(bench_db, main_db):
+            raise CommandError("child process is not connected to the benchmark database")
+        self._run(options["operators"], options["samples"])
+
+    def _log(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()
+
+    def _run(self, operators: int, samples: int) -> None:
+        from tradereg.registry import bench, views
+
+        # Static files are not collected for the benchmark; whitenoise would say so.
+        warnings.filterwarnings("ignore", message="No directory at")
+        call_command("migrate", verbosity=0, interactive=False)
+        loaded = bench.bench_data_ensure(count=operators, log=self._log)
+        queries = bench.bench_queries(per_kind=samples)
+        if connection.vendor == "sqlite":
+            version = connection.Database.sqlite_version
+            where = f"SQLite {version}, {connection.settings_dict['NAME']}"
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW server_version")
+                where = f"PostgreSQL {cursor.fetchone()[0]}"
+        client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="192.0.2.10")
+        unlimited = ((10**9, 60), (10**9, 3600))
+        with (
+            override_settings(ROOT_URLCONF=__name__, DEBUG=False),
+            mock.patch.object(views, "RATE_LIMITS", unlimited),
+        ):
+            rows = self._measure(bench, client, queries)
+        self._report(operators, where, loaded, rows)
+        self._printing_rows()
+
+    def _measure(self, bench, client: Client, queries: dict[str, list[str]]) -> list[tuple]:
+        from tradereg.registry import selectors
+
+        # Warm up caches, template loading and the URL resolver.
+        for kind_queries in queries.values():
+            for query in kind_queries[:10]:
+                client.get("/operators/", {"q": query})
+        for _ in range(50):
+            client.get(BARE_URL)
+        bare_times, rows = [], []
+        for kind, label in bench.KINDS:
+            query_times, view_times = [], []
+            for query in queries[kind]:
+                query_times.append(bench.timed(lambda q=query: selectors.operator_search(query=q)))
+                started = time.perf_counter()
+                response = client.get("/operators/", {"q": query})
+                view_times.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise CommandError(f"/operators/?q={query} answered {response.status_code}")
+                bare_times.append(bench.timed(lambda: client.get(BARE_URL)))
+            rows.append((label, len(queries[kind]), query_times, view_times))
+        return [("bare", len(bare_times), [], bare_times), *rows]
+
+    def _report(self, operators: int, where: str, loaded: dict, rows: list[tuple]) -> None:
+        from tradereg.registry.bench import summary
+
+        bare_median, bare_p95 = summary(rows[0][3])
+        self._log("")
+        age = connection.settings_dict.get("CONN_MAX_AGE") or 0
+        self._log(f"经营者信息查询：{operators:,} 个经营者，{where}，CONN_MAX_AGE={age}")
+        self._log(
+            f"{_pad('', 26)}{'n':>5}  {_pad('查询 ms 中位/p95', 18)}  "
+            f"{_pad('请求 ms 中位/p95', 18)}  请求÷空视图 中位/p95"
+        )
+        self._log(
+            f"{_pad('空视图（对照）', 26)}{rows[0][1]:>5}  {_pad('', 18)}  "
+            f"{bare_median:>8.2f} /{bare_p95:>7.2f}  {'1.0 / 1.0':>10}"
+        )
+        for label, count, query_times, view_times in rows[1:]:
+            q_median, q_p95 = summary(query_times)
+            v_median, v_p95 = summary(view_times)
+            ratio = f"{v_median / bare_median:.1f} / {v_p95 / bare_p95:.1f}"
+            self._log(
+                f"{_pad(label, 26)}{count:>5}  {q_median:>8.2f} /{q_p95:>7.2f}  "
+                f"{v_median:>8.2f} /{v_p95:>7.2f}  {ratio:>10}"
+            )
+        if loaded.get("loaded"):
+            self._log(
+                f"生成数据用时 {loaded['loaded']:.0f} 秒（{loaded['postings']:,} 条名称索引）。"
+            )
+
+    def _printing_rows(self) -> None:
+        if importlib.util.find_spec("tradereg.printing.bench") is None:
+            return
+        module = importlib.import_module("tradereg.printing.bench")
+        self._log("")
+        self._log(f"{_pad('打印', 26)}{'':>5}  ms 中位/p95")
+        try:
+            for label, median, p95 in module.bench_pdf():
+                self._log(f"{_pad(label, 26)}{'':>5}  {median:>8.2f} /{p95:>7.2f}")
+        except Exception as error:  # noqa: BLE001 - report and go on, it is another app's part
+            self._log(f"打印部分出错：{error!r}")
