@@ -37,6 +37,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            # Ctrl-C reaches the children too; wait for them quietly instead of twice.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             for child in children:
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)
