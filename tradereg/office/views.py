@@ -137,77 +137,84 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("office:review", pk=pk)
 
 
+def _decide_with_form(
+    request: HttpRequest, filing, *, form, form_key: str, act, done: str, denied: str, anchor=""
+) -> HttpResponse:
+    """Run one form-backed officer action; on a refusal, show the review page again with
+    the form as typed and the message beside it or at the top.
+    """
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except services.TransitionNotAllowed as refused:
+            messages.error(request, str(refused))
+        except PermissionDenied:
+            messages.error(request, denied)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, done)
+            return redirect(f"{reverse('office:review', args=[filing.pk])}{anchor}")
+    context = _review_context(request, filing, **{form_key: form})
+    return render(request, "office/review.html", context, status=400)
+
+
 @staff_required
 @require_POST
 def return_filing(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.filing_return(
-                filing=filing,
-                acting_user=request.user,
-                reason=form.cleaned_data["reason"],
-                fields=form.cleaned_data["flag_fields"],
-                attachment_kinds=form.cleaned_data["flag_attachments"],
-                expected_revision=_expected_revision(request),
-                request=request,
-            )
-        except services.TransitionNotAllowed as refused:
-            messages.error(request, str(refused))
-        except PermissionDenied:
-            messages.error(request, _("只有该备案登记机关的工作人员可以退回。"))
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error("reason", message)
-        else:
-            messages.success(request, _("已退回，企业将收到退回原因。"))
-            return redirect("office:review", pk=pk)
-    context = _review_context(request, filing, return_form=form)
-    return render(request, "office/review.html", context, status=400)
+    return _decide_with_form(
+        request,
+        filing,
+        form=ReturnForm(request.POST),
+        form_key="return_form",
+        act=lambda data: services.filing_return(
+            filing=filing,
+            acting_user=request.user,
+            reason=data["reason"],
+            fields=data["flag_fields"],
+            attachment_kinds=data["flag_attachments"],
+            expected_revision=_expected_revision(request),
+            request=request,
+        ),
+        done=_("已退回，企业将收到退回原因。"),
+        denied=_("只有该备案登记机关的工作人员可以退回。"),
+    )
 
 
 @staff_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.filing_cancel(
-                filing=filing,
-                acting_user=request.user,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except services.TransitionNotAllowed as refused:
-            messages.error(request, str(refused))
-        except PermissionDenied:
-            messages.error(request, _("只有该备案登记机关的工作人员可以注销。"))
-        else:
-            messages.success(request, _("已注销。"))
-            return redirect("office:review", pk=pk)
-    context = _review_context(request, filing, cancel_form=form)
-    return render(request, "office/review.html", context, status=400)
+    return _decide_with_form(
+        request,
+        filing,
+        form=CancelForm(request.POST),
+        form_key="cancel_form",
+        act=lambda data: services.filing_cancel(
+            filing=filing, acting_user=request.user, reason=data["reason"], request=request
+        ),
+        done=_("已注销。"),
+        denied=_("只有该备案登记机关的工作人员可以注销。"),
+    )
 
 
 @staff_required
 @require_POST
 def note(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_add(
-                filing=filing, acting_user=request.user, body=form.cleaned_data["body"]
-            )
-        except PermissionDenied:
-            messages.error(request, _("只有该备案登记机关的工作人员可以添加备注。"))
-        else:
-            messages.success(request, _("备注已保存。"))
-            return redirect(f"{reverse('office:review', args=[pk])}#notes")
-    context = _review_context(request, filing, note_form=form)
-    return render(request, "office/review.html", context, status=400)
+    return _decide_with_form(
+        request,
+        filing,
+        form=NoteForm(request.POST),
+        form_key="note_form",
+        act=lambda data: services.note_add(
+            filing=filing, acting_user=request.user, body=data["body"], request=request
+        ),
+        done=_("备注已保存。"),
+        denied=_("只有该备案登记机关的工作人员可以添加备注。"),
+        anchor="#notes",
+    )
 
 
 @staff_required
