@@ -45,14 +45,46 @@ def _decide(
     return filing
 
 
-def _notify(filing: Filing, template: str, decision: Decision) -> None:
-    if filing.owner is None:
-        return
-    email_enqueue(
-        to=filing.current_revision.email,
-        template=template,
-        context={"filing": filing, "revision": filing.current_revision, "decision": decision},
+def _record(
+    *,
+    filing: Filing,
+    kind: str,
+    revision,
+    acting_user: User,
+    request: HttpRequest | None,
+    reason: str = "",
+    fields: list[str] | None = None,
+    attachment_kinds: list[str] | None = None,
+    **audit_data,
+) -> Decision:
+    """The decision row, its audit event (``filing_<kind>``) and the e-mail to the owner."""
+    if kind == Decision.Kind.RETURNED:
+        audit_data.update(fields=fields or [], attachment_kinds=attachment_kinds or [])
+    decision = Decision.objects.create(
+        filing=filing,
+        revision=revision,
+        kind=kind,
+        reason=reason,
+        fields=fields or [],
+        attachment_kinds=attachment_kinds or [],
+        officer=acting_user,
+        authority=filing.authority,
     )
+    audit_record(
+        event=f"filing_{kind}",
+        actor=acting_user,
+        filing=filing,
+        request=request,
+        revision=revision.number,
+        **audit_data,
+    )
+    if filing.owner is not None:
+        email_enqueue(
+            to=filing.current_revision.email,
+            template=f"filings/emails/filing_{kind}",
+            context={"filing": filing, "revision": filing.current_revision, "decision": decision},
+        )
+    return decision
 
 
 def filing_approve(
@@ -87,23 +119,15 @@ def filing_approve(
         filing.approved_at = timezone.now()
         filing.save()
         registry_publish(filing=filing)
-        decision = Decision.objects.create(
+        _record(
             filing=filing,
-            revision=revision,
             kind=Decision.Kind.APPROVED,
-            officer=acting_user,
-            authority=filing.authority,
-        )
-        audit_record(
-            event="filing_approved",
-            actor=acting_user,
-            filing=filing,
+            revision=revision,
+            acting_user=acting_user,
             request=request,
-            revision=revision.number,
             form_no=filing.form_no,
             is_change=is_change,
         )
-        _notify(filing, "filings/emails/filing_approved", decision)
     return filing
 
 
@@ -137,26 +161,16 @@ def filing_return(
         )
         filing.status = Status.RETURNED
         filing.save(update_fields=["status", "updated_at"])
-        decision = Decision.objects.create(
+        _record(
             filing=filing,
-            revision=filing.current_revision,
             kind=Decision.Kind.RETURNED,
+            revision=filing.current_revision,
+            acting_user=acting_user,
+            request=request,
             reason=reason,
             fields=fields,
             attachment_kinds=kinds,
-            officer=acting_user,
-            authority=filing.authority,
         )
-        audit_record(
-            event="filing_returned",
-            actor=acting_user,
-            filing=filing,
-            request=request,
-            revision=filing.current_revision.number,
-            fields=fields,
-            attachment_kinds=kinds,
-        )
-        _notify(filing, "filings/emails/filing_returned", decision)
     return filing
 
 
@@ -180,22 +194,14 @@ def filing_cancel(
         filing.status = Status.CANCELLED
         filing.save(update_fields=["status", "updated_at"])
         registry_publish(filing=filing)
-        decision = Decision.objects.create(
+        _record(
             filing=filing,
-            revision=filing.approved_revision,
             kind=Decision.Kind.CANCELLED,
-            reason=reason,
-            officer=acting_user,
-            authority=filing.authority,
-        )
-        audit_record(
-            event="filing_cancelled",
-            actor=acting_user,
-            filing=filing,
+            revision=filing.approved_revision,
+            acting_user=acting_user,
             request=request,
-            revision=filing.approved_revision.number,
+            reason=reason,
         )
-        _notify(filing, "filings/emails/filing_cancelled", decision)
     return filing
 
 
