@@ -1,28 +1,39 @@
-"""Working days for the 5-working-day limit (备案登记办法: complete within 5 working days)."""
+"""Working days for the 5-working-day limit (备案登记办法: complete within 5 working days).
 
-import csv
+The days off and the weekend days worked instead (调休) follow the State Council's annual
+notice on public holidays, which ``chinesecalendar`` carries and is updated for every year:
+a new year arrives by upgrading that package, not by editing a file here. Outside the years
+it knows, a day counts as working when it is Monday to Friday, and ``calendar_covers`` says
+so, so that the office queue can warn that its counts are approximate.
+"""
+
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 
-CALENDAR = Path(__file__).resolve().parent / "data" / "calendar.csv"
+import chinese_calendar
+
 REVIEW_LIMIT_DAYS = 5
 
 
 @cache
-def _exceptions() -> dict[date, bool]:
-    with CALENDAR.open(encoding="utf-8", newline="") as handle:
-        return {
-            date.fromisoformat(row["date"]): row["kind"] == "workday"
-            for row in csv.DictReader(handle)
-        }
+def calendar_years() -> tuple[int, int]:
+    """First and last year the installed calendar knows (the package checks the same way)."""
+    years = [day.year for day in chinese_calendar.holidays]
+    return min(years), max(years)
+
+
+def calendar_covers(day: date) -> bool:
+    """Whether ``day`` is counted from the published calendar rather than by weekday alone."""
+    first, last = calendar_years()
+    return first <= day.year <= last
 
 
 def is_working_day(day: date) -> bool:
-    special = _exceptions().get(day)
-    if special is not None:
-        return special
-    return day.weekday() < 5
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        # A year the package has no notice for: the plain Monday–Friday week.
+        return day.weekday() < 5
 
 
 def working_days_between(start: date, end: date) -> int:

@@ -1,20 +1,25 @@
 """Working days for the 5-working-day review limit, from the State Council's calendar."""
 
-import csv
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 import pytest
+from django.template import Context, Template
+from django.test import Client
+from django.urls import reverse
 
-from tradereg.office import workdays
-from tradereg.office.workdays import REVIEW_LIMIT_DAYS, is_working_day, working_days_between
+from tradereg.filings.tests.factories import make_officer
+from tradereg.office.templatetags import workdays as workdays_tags
+from tradereg.office.workdays import (
+    REVIEW_LIMIT_DAYS,
+    calendar_covers,
+    calendar_years,
+    is_working_day,
+    working_days_between,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def calendar_rows() -> list[dict[str, str]]:
-    with workdays.CALENDAR.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 # --- single days --------------------------------------------------------------------------
@@ -124,25 +129,87 @@ def test_waited_counts_from_the_local_report_date():
     assert waited(decided, today=date(2026, 3, 27)) == {"days": None, "overdue": False}
 
 
-# --- the calendar file --------------------------------------------------------------------
+# --- years before and after the hand-kept list -------------------------------------------
 
 
-def test_calendar_rows_are_well_formed():
-    rows = calendar_rows()
-    assert rows, "calendar.csv is empty"
-    days = [date.fromisoformat(row["date"]) for row in rows]
-    assert len(days) == len(set(days)), "a date is listed twice"
-    assert days == sorted(days), "keep calendar.csv in date order"
-    for row, day in zip(rows, days, strict=True):
-        assert row["kind"] in {"holiday", "workday"}, row
-        assert row["name"].strip(), row
-        if row["kind"] == "holiday":
-            # Weekend holidays need no row; a listed holiday replaces a working weekday.
-            assert day.weekday() < 5, f"{day} is a weekend day listed as holiday"
-        else:
-            assert day.weekday() >= 5, f"{day} is a weekday listed as workday"
+def test_national_day_2024_is_a_holiday_and_its_make_up_saturday_is_worked():
+    """2024 came from no file here: the maintained calendar knows it all the same."""
+    assert date(2024, 10, 1).weekday() == 1
+    assert not is_working_day(date(2024, 10, 1))
+    assert is_working_day(date(2024, 10, 12))  # Saturday, 国庆节调休
+    assert working_days_between(date(2024, 9, 30), date(2024, 10, 8)) == 1
 
 
-def test_calendar_covers_2025_and_2026():
-    years = {date.fromisoformat(row["date"]).year for row in calendar_rows()}
-    assert {2025, 2026} <= years
+def test_spring_festival_2025():
+    assert not is_working_day(date(2025, 1, 28))  # Tuesday, 除夕
+    assert is_working_day(date(2025, 1, 26))  # Sunday, 春节调休
+    assert is_working_day(date(2025, 2, 8))  # Saturday, 春节调休
+
+
+def test_every_covered_day_agrees_with_the_package():
+    first, last = calendar_years()
+    day = date(last, 1, 1)
+    while day.year == last:
+        assert is_working_day(day) is chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)
+    assert first <= 2025 <= last
+
+
+# --- past the calendar's range ------------------------------------------------------------
+
+
+def test_calendar_covers_its_years_and_no_others():
+    first, last = calendar_years()
+    assert first <= 2004
+    assert last >= 2026
+    assert calendar_covers(date(last, 12, 31))
+    assert calendar_covers(date(first, 1, 1))
+    assert not calendar_covers(date(last + 1, 1, 1))
+    assert not calendar_covers(date(first - 1, 12, 31))
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.is_workday(date(last + 1, 1, 1))
+
+
+def test_past_the_calendar_a_day_counts_by_weekday():
+    _first, last = calendar_years()
+    new_year = date(last + 1, 1, 1)
+    week = [new_year + timedelta(days=n) for n in range(14)]
+    assert [is_working_day(d) for d in week] == [d.weekday() < 5 for d in week]
+    # The count runs on across the year boundary instead of failing.
+    assert working_days_between(date(last, 12, 24), date(last + 1, 1, 14)) > 0
+
+
+def render_warning(today: date | None = None) -> str:
+    template = Template("{% load workdays %}{% calendar_warning today %}")
+    return template.render(Context({"today": today}))
+
+
+def test_warning_tag_is_silent_inside_the_calendar():
+    _first, last = calendar_years()
+    assert render_warning(date(last, 6, 1)) == ""
+
+
+def test_warning_tag_names_the_last_year_past_the_calendar():
+    _first, last = calendar_years()
+    html = render_warning(date(last + 1, 1, 5))
+    assert f"工作日历仅覆盖至 {last} 年" in html
+    assert "按周一至周五计算" in html
+    assert "chinesecalendar" in html
+    assert 'role="status"' in html
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_queue_warns_when_today_is_past_the_calendar(monkeypatch):
+    _first, last = calendar_years()
+    client = Client()
+    client.force_login(
+        make_officer(code="440300", username="sz-calendar"),
+        backend="tradereg.accounts.backends.UsernameOrEmailBackend",
+    )
+    monkeypatch.setattr(workdays_tags, "localdate", lambda: date(last, 6, 1))
+    page = client.get(reverse("office:queue")).content.decode()
+    assert "工作日历仅覆盖至" not in page
+
+    monkeypatch.setattr(workdays_tags, "localdate", lambda: date(last + 1, 1, 5))
+    page = client.get(reverse("office:queue")).content.decode()
+    assert f"工作日历仅覆盖至 {last} 年，超出部分按周一至周五计算，请更新 chinesecalendar。" in page
