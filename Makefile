@@ -32,8 +32,9 @@ test-fast: venv
 	$(BIN)/python -m pytest -m "not browser" -q
 
 ## Server time of the public lookup on 1M generated operators (separate database; not part of test).
+## BENCH_ARGS passes options on, e.g. make bench BENCH_ARGS="--operators 20000 --samples 50".
 bench: venv
-	$(BIN)/python manage.py bench
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

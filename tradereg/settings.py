@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tradereg.office",
     "tradereg.audit",
     "tradereg.notifications",
+    "tradereg.devtools",
 ]
 
 MIDDLEWARE = [

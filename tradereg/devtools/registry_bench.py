@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
-from tradereg.registry import benchdata, selectors
+from tradereg.devtools import benchdata
+from tradereg.registry import selectors
 from tradereg.registry.models import OperatorNameGram, PublishedOperator
 
 BATCH = 20_000

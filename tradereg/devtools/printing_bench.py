@@ -1,5 +1,5 @@
 """PDF timings, called by ``manage.py bench`` (or directly: ``manage.py shell -c "from
-tradereg.printing.bench import bench_pdf; print(bench_pdf())"``).
+tradereg.devtools.printing_bench import bench_pdf; print(bench_pdf())"``).
 
 It needs no data of its own in the database: inside one transaction that is rolled back
 at the end it imports an approved filing through ``filings.services.filing_import``
@@ -23,6 +23,11 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.test import override_settings
 
+from tradereg.authorities.models import Authority
+from tradereg.core.demo import reference_data_load
+from tradereg.filings import codes
+from tradereg.filings.models import Currency, IdType, Method, OperatorType
+from tradereg.filings.services import filing_import
 from tradereg.printing import services
 from tradereg.printing.models import Audience, RenderedForm, Side
 
@@ -38,12 +43,6 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def _bench_filing():
     """An approved filing with realistic, valid data, created through the services."""
-    from tradereg.authorities.models import Authority
-    from tradereg.core.demo import reference_data_load
-    from tradereg.filings import codes
-    from tradereg.filings.models import Currency, IdType, Method, OperatorType
-    from tradereg.filings.services import filing_import
-
     if not (Authority.objects.filter(code="110000").exists() and OperatorType.objects.exists()):
         reference_data_load()
     rng = random.Random(20161201)  # noqa: S311 - test data, not a secret

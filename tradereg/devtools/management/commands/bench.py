@@ -10,8 +10,6 @@ Each request goes through the whole middleware stack with Django's test client, 
 same process as a trivial view measured alongside, so the ratios compare like with like.
 """
 
-import importlib
-import importlib.util
 import os
 import subprocess
 import sys
@@ -30,6 +28,10 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
+
+from tradereg.devtools import printing_bench, registry_bench
+from tradereg.devtools.registry_bench import summary, timed
+from tradereg.registry import selectors, views
 
 CHILD_FLAG = "TRADEREG_BENCH_CHILD"
 BARE_URL = "/bench-bare/"
@@ -96,13 +98,11 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _run(self, operators: int, samples: int) -> None:
-        from tradereg.registry import bench, views
-
         # Static files are not collected for the benchmark; whitenoise would say so.
         warnings.filterwarnings("ignore", message="No directory at")
         call_command("migrate", verbosity=0, interactive=False)
-        loaded = bench.bench_data_ensure(count=operators, log=self._log)
-        queries = bench.bench_queries(per_kind=samples)
+        loaded = registry_bench.bench_data_ensure(count=operators, log=self._log)
+        queries = registry_bench.bench_queries(per_kind=samples)
         if connection.vendor == "sqlite":
             version = connection.Database.sqlite_version
             where = f"SQLite {version}, {connection.settings_dict['NAME']}"
@@ -116,13 +116,11 @@ class Command(BaseCommand):
             override_settings(ROOT_URLCONF=__name__, DEBUG=False),
             mock.patch.object(views, "RATE_LIMITS", unlimited),
         ):
-            rows = self._measure(bench, client, queries)
+            rows = self._measure(client, queries)
         self._report(operators, where, loaded, rows)
         self._printing_rows()
 
-    def _measure(self, bench, client: Client, queries: dict[str, list[str]]) -> list[tuple]:
-        from tradereg.registry import selectors
-
+    def _measure(self, client: Client, queries: dict[str, list[str]]) -> list[tuple]:
         # Warm up caches, template loading and the URL resolver.
         for kind_queries in queries.values():
             for query in kind_queries[:10]:
@@ -130,22 +128,20 @@ class Command(BaseCommand):
         for _ in range(50):
             client.get(BARE_URL)
         bare_times, rows = [], []
-        for kind, label in bench.KINDS:
+        for kind, label in registry_bench.KINDS:
             query_times, view_times = [], []
             for query in queries[kind]:
-                query_times.append(bench.timed(lambda q=query: selectors.operator_search(query=q)))
+                query_times.append(timed(lambda q=query: selectors.operator_search(query=q)))
                 started = time.perf_counter()
                 response = client.get("/operators/", {"q": query})
                 view_times.append(time.perf_counter() - started)
                 if response.status_code != 200:
                     raise CommandError(f"/operators/?q={query} answered {response.status_code}")
-                bare_times.append(bench.timed(lambda: client.get(BARE_URL)))
+                bare_times.append(timed(lambda: client.get(BARE_URL)))
             rows.append((label, len(queries[kind]), query_times, view_times))
         return [("bare", len(bare_times), [], bare_times), *rows]
 
     def _report(self, operators: int, where: str, loaded: dict, rows: list[tuple]) -> None:
-        from tradereg.registry.bench import summary
-
         bare_median, bare_p95 = summary(rows[0][3])
         self._log("")
         age = connection.settings_dict.get("CONN_MAX_AGE") or 0
@@ -172,13 +168,10 @@ class Command(BaseCommand):
             )
 
     def _printing_rows(self) -> None:
-        if importlib.util.find_spec("tradereg.printing.bench") is None:
-            return
-        module = importlib.import_module("tradereg.printing.bench")
         self._log("")
         self._log(f"{_pad('打印', 26)}{'':>5}  ms 中位/p95")
         try:
-            for label, median, p95 in module.bench_pdf():
+            for label, median, p95 in printing_bench.bench_pdf():
                 self._log(f"{_pad(label, 26)}{'':>5}  {median:>8.2f} /{p95:>7.2f}")
-        except Exception as error:  # noqa: BLE001 - report and go on, it is another app's part
+        except Exception as error:  # noqa: BLE001 - the lookup figures above still stand
             self._log(f"打印部分出错：{error!r}")
