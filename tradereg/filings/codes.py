@@ -35,6 +35,7 @@ __all__ = [
     "normalize_code",
     "org_code_check_char",
     "org_code_problem",
+    "registration_no_uscc_problem",
     "resident_id_check_char",
     "resident_id_problem",
     "system_no_check_char",
@@ -316,6 +317,22 @@ def legacy_reg_no_problem(value: str) -> str | None:
 def is_valid_legacy_reg_no(value: str) -> bool:
     """Whether ``value`` is 15 digits whose MOD 11,10 check holds."""
     return legacy_reg_no_problem(value) is None
+
+
+def registration_no_uscc_problem(registration_no: str, uscc: str) -> str | None:
+    """An 18-character 工商登记注册号 *is* the operator's USCC (the licence carries one
+    number), so under method 统一社会信用代码 the two must be equal; names the first
+    position where they differ.
+    """
+    if len(registration_no) != 18 or registration_no == uscc:
+        return None
+    for position, (char, expected) in enumerate(zip(registration_no, uscc, strict=False), start=1):
+        if char != expected:
+            return (
+                f"第{position}位字符{_quote(char)}与统一社会信用代码不一致（应为{_quote(expected)}），"
+                "18位工商登记注册号应与统一社会信用代码相同"
+            )
+    return f"18位工商登记注册号应与统一社会信用代码相同，统一社会信用代码为{len(uscc)}位"
 
 
 # --------------------------------------------------------------------------------------

@@ -44,6 +44,13 @@ def half_width(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
+def has_usd_rate(currency: Currency) -> bool:
+    """Whether 折美元 can be computed: the rate column is required, so the reference data
+    gives a currency without a rate (其他) the rate 0.
+    """
+    return currency.usd_rate > 0
+
+
 class AuthorityField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         super().__init__(
@@ -135,7 +142,7 @@ class FilingForm(forms.Form):
         max_digits=20,
         decimal_places=6,
         required=False,
-        help_text=gettext_lazy("按汇率自动折算，可修改"),
+        help_text=gettext_lazy("按汇率自动折算，可修改；币种为“其他”时请自行填写"),
     )
     remarks = forms.CharField(
         label=gettext_lazy("备注"),
@@ -160,8 +167,9 @@ class FilingForm(forms.Form):
         self.fields["operator_type"].widget.attrs["data-sections"] = ",".join(
             f"{t.pk}:{t.section}" for t in self.fields["operator_type"].queryset
         )
+        # Only real rates: the page's script leaves 折美元 alone for a currency without one.
         self.fields["currency"].widget.attrs["data-rates"] = ",".join(
-            f"{c.pk}:{c.usd_rate}" for c in self.fields["currency"].queryset
+            f"{c.pk}:{c.usd_rate}" for c in self.fields["currency"].queryset if has_usd_rate(c)
         )
 
     @property
@@ -282,8 +290,10 @@ class FilingForm(forms.Form):
             return
         if len(value) == 18:
             problem = codes.uscc_problem(value)
+            if problem is None and self.method == Method.USCC and cleaned.get("uscc"):
+                problem = codes.registration_no_uscc_problem(value, cleaned["uscc"])
         elif len(value) == 15:
-            problem = None if codes.is_valid_legacy_reg_no(value) else _("15位注册号校验位错误。")
+            problem = codes.legacy_reg_no_problem(value)
         else:
             problem = _("工商登记注册号应为18位统一社会信用代码或15位注册号，当前为%(n)d位。") % {
                 "n": len(value)
@@ -309,14 +319,21 @@ class FilingForm(forms.Form):
             cleaned["id_number"] = value
 
     def _clean_capital_usd(self, cleaned: dict) -> None:
+        """Pre-compute 折美元 from the rate when left blank; without a rate, ask for it."""
         capital, currency = cleaned.get("capital"), cleaned.get("currency")
-        if cleaned.get("capital_usd") is None and "capital_usd" not in self.errors:
-            if capital is not None and currency is not None:
-                cleaned["capital_usd"] = (capital * currency.usd_rate).quantize(
-                    Decimal("0.000001"), rounding=ROUND_HALF_UP
-                )
-            else:
-                self.add_error("capital_usd", _("请填写折美元金额。"))
+        if cleaned.get("capital_usd") is not None or "capital_usd" in self.errors:
+            return
+        if currency is not None and not has_usd_rate(currency):
+            self.add_error(
+                "capital_usd",
+                _("币种“%(name)s”没有折美元汇率，请填写折美元金额。") % {"name": currency.name},
+            )
+        elif capital is not None and currency is not None:
+            cleaned["capital_usd"] = (capital * currency.usd_rate).quantize(
+                Decimal("0.000001"), rounding=ROUND_HALF_UP
+            )
+        else:
+            self.add_error("capital_usd", _("请填写折美元金额。"))
 
 
 class AttachmentForm(forms.Form):

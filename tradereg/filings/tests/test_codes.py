@@ -29,6 +29,7 @@ from tradereg.filings.codes import (
     normalize_code,
     org_code_check_char,
     org_code_problem,
+    registration_no_uscc_problem,
     resident_id_check_char,
     resident_id_problem,
     system_no_check_char,
@@ -253,6 +254,34 @@ def test_legacy_valid_vectors(value):
 def test_legacy_problem_messages(value, message):
     assert legacy_reg_no_problem(value) == message
     assert not is_valid_legacy_reg_no(value)
+
+
+# --------------------------------------------------------------------------------------
+# 工商登记注册号 against the USCC
+# --------------------------------------------------------------------------------------
+
+
+def test_registration_no_equal_to_the_uscc_has_no_problem():
+    assert registration_no_uscc_problem("91350100M000100Y43", "91350100M000100Y43") is None
+
+
+def test_legacy_registration_no_is_not_compared_with_the_uscc():
+    assert registration_no_uscc_problem("110108000000016", "91350100M000100Y43") is None
+
+
+def test_registration_no_other_than_the_uscc_names_the_first_differing_position():
+    message = registration_no_uscc_problem("91110000600037341L", "91350100M000100Y43")
+    assert message == (
+        "第3位字符“1”与统一社会信用代码不一致（应为“3”），18位工商登记注册号应与统一社会信用代码相同"
+    )
+
+
+@given(st.integers(min_value=0, max_value=17), st.sampled_from(USCC_ALPHABET))
+def test_registration_no_mismatch_position_is_the_changed_one(index, char):
+    uscc = "91350100M000100Y43"
+    assume(uscc[index] != char)
+    changed = uscc[:index] + char + uscc[index + 1 :]
+    assert registration_no_uscc_problem(changed, uscc).startswith(f"第{index + 1}位")
 
 
 # --------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from tradereg.accounts.forms import AccountForm
 from tradereg.accounts.services import enterprise_user_create
 from tradereg.filings import codes
 from tradereg.filings.forms import FilingForm, StartForm
-from tradereg.filings.models import IdType, Method, OperatorType
+from tradereg.filings.models import Currency, IdType, Method, OperatorType
 from tradereg.filings.tests.factories import PASSWORD, filing_data, form_post
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -257,6 +257,45 @@ def test_registration_no_required_under_method_other():
     only_error(other_method(registration_no=""), "registration_no")
 
 
+def test_registration_no_of_18_characters_must_be_the_uscc():
+    """Under method 统一社会信用代码 an 18-character number is that code, not another one."""
+    message = only_error(
+        bound(uscc=VALID_USCC, registration_no="91110000600037341L"), "registration_no"
+    )
+    assert "第3位" in message
+    assert "统一社会信用代码" in message
+
+
+def test_registration_no_equal_to_the_uscc_accepted_whatever_the_case():
+    form = bound(uscc=VALID_USCC, registration_no="91350100m000100y43")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["registration_no"] == VALID_USCC
+
+
+def test_registration_no_of_18_characters_under_method_other_needs_only_its_check():
+    form = other_method(registration_no="91110000600037341L")
+    assert form.is_valid(), form.errors
+
+
+def test_registration_no_of_18_characters_with_a_bad_character_names_its_position():
+    message = only_error(
+        bound(uscc=VALID_USCC, registration_no="91350100M00010OY43"), "registration_no"
+    )
+    assert "第15位" in message
+    assert "O" in message
+
+
+def test_registration_no_legacy_with_a_letter_names_its_position():
+    message = only_error(bound(registration_no="1101080000A0016"), "registration_no")
+    assert "第11位" in message
+    assert "A" in message
+
+
+def test_registration_no_legacy_check_failure_reads_like_the_other_codes():
+    message = only_error(bound(registration_no="110108000000017"), "registration_no")
+    assert message == codes.CHECK_FAILED
+
+
 # --- representative's ID ----------------------------------------------------------------
 
 
@@ -320,6 +359,31 @@ def test_capital_usd_typed_value_kept():
 
 def test_capital_usd_negative_refused():
     only_error(bound(capital_usd="-0.5"), "capital_usd")
+
+
+def test_capital_usd_required_for_a_currency_without_a_rate():
+    """其他 has no rate (0 in the reference data): 折美元 cannot be computed as 0."""
+    other = Currency.objects.get(name="其他")
+    assert other.usd_rate == 0
+    message = only_error(bound(capital="500", currency=other, capital_usd=""), "capital_usd")
+    assert "其他" in message
+    assert "折美元" in message
+
+
+def test_capital_usd_typed_for_a_currency_without_a_rate_accepted():
+    other = Currency.objects.get(name="其他")
+    form = bound(capital="500", currency=other, capital_usd="12.5")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["capital_usd"] == Decimal("12.5")
+
+
+def test_page_script_gets_no_rate_for_a_currency_without_one():
+    form = FilingForm(method=Method.USCC)
+    rates = dict(
+        pair.split(":") for pair in form.fields["currency"].widget.attrs["data-rates"].split(",")
+    )
+    assert str(Currency.objects.get(name="其他").pk) not in rates
+    assert rates[str(Currency.objects.get(code="CNY").pk)] == "0.140800"
 
 
 # --- section labels ---------------------------------------------------------------------
