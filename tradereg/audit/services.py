@@ -1,5 +1,8 @@
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.http import HttpRequest
 
 from tradereg.audit.models import AuditEvent
@@ -14,14 +17,22 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def audit_record(
     *,
     event: str,
-    actor=None,
-    filing=None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    filing: models.Model | None = None,
     request: HttpRequest | None = None,
     **data: Any,
 ) -> AuditEvent:
-    """Append one audit event; called inside the transaction of the change it records."""
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    """Append one audit event; called inside the transaction of the change it records.
+
+    An anonymous ``actor`` is recorded as none.
+    """
+    # By id: the foreign keys name accounts.User and filings.Filing, which audit (below
+    # both) does not import, not even for their types.
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        event=event, actor=actor, filing=filing, ip_address=client_ip(request), data=data
+        event=event,
+        actor_id=actor_id,
+        filing_id=filing.pk if filing is not None else None,
+        ip_address=client_ip(request),
+        data=data,
     )
