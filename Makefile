@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-fast lint format venv clean bench
+.PHONY: run test test-fast lint typecheck format venv clean bench
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ bench: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## Types of the services and selectors (mypy with the Django plugin; settings in pyproject.toml).
+TYPECHECK_FILES = $(sort $(wildcard tradereg/*/services.py tradereg/*/services/*.py tradereg/*/selectors.py))
+typecheck: venv
+	$(BIN)/mypy $(TYPECHECK_FILES)
 
 format: venv
 	$(BIN)/ruff format .
