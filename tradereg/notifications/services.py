@@ -1,7 +1,8 @@
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 
 from tradereg.notifications.models import OutboundEmail
 
@@ -18,10 +19,15 @@ def email_enqueue(*, to: str, template: str, context: dict[str, Any]) -> Outboun
     context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body_text = render_to_string(f"{template}.txt", context)
+    # The HTML part is optional: only its absence is forgiven. A template that exists but
+    # fails (bad syntax, a missing include, an error while rendering) raises, so it is
+    # found in tests rather than silently sending text-only mail.
     try:
-        body_html = render_to_string(f"{template}.html", context)
-    except Exception:  # noqa: BLE001 - the HTML part is optional
+        html_template = get_template(f"{template}.html")
+    except TemplateDoesNotExist:
         body_html = ""
+    else:
+        body_html = html_template.render(context)
     message = OutboundEmail.objects.create(
         to=to, subject=subject, body_text=body_text, body_html=body_html, template=template
     )
