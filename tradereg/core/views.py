@@ -16,7 +16,3 @@ def home(request: HttpRequest) -> HttpResponse:
 def app_home(request: HttpRequest) -> HttpResponse:
     """应用首页: leads to 经营者信息查询 and 空白表下载."""
     return render(request, "core/app_home.html")
-
-
-def coming_soon(request: HttpRequest, title: str) -> HttpResponse:
-    return render(request, "core/coming_soon.html", {"title": title})
