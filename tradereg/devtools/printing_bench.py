@@ -20,7 +20,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from tradereg.authorities.models import Authority
@@ -78,7 +79,7 @@ def _bench_filing():
                         "remarks": "",
                     },
                 )
-        except Exception:  # noqa: BLE001, S112 - the generated code is taken: try another
+        except (ValidationError, IntegrityError):  # noqa: S112 - the code is taken: try another
             continue
     raise RuntimeError("could not create a filing to measure with")
 
