@@ -7,4 +7,6 @@ from tradereg.regions.models import Region
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "kind", "parent"]
     list_filter = ["level", "kind"]
+    list_select_related = ["parent"]
     search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]

@@ -3,11 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Region(models.Model):
-    """A GB/T 2260 administrative division (province or prefecture level)."""
+    """A GB/T 2260 administrative division: provincial, prefecture or county level."""
 
     class Level(models.TextChoices):
         PROVINCE = "province", _("省级")
         PREFECTURE = "prefecture", _("地级")
+        COUNTY = "county", _("县级")
 
     code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
     name = models.CharField(_("名称"), max_length=50)
@@ -27,5 +28,6 @@ class Region(models.Model):
 
     @property
     def prefix4(self) -> str:
-        """Province + prefecture digits, used in the 进出口企业代码."""
+        """Province + prefecture digits (``PP90`` directly under a province), used in the
+        进出口企业代码."""
         return self.code[:4]
