@@ -23,6 +23,10 @@ class Authority(models.Model):
     phone = models.CharField(_("电话"), max_length=40, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
+    # Set by the picker's search on an authority found through a district or county it
+    # serves (南山 → 深圳市商务局): that region's name. Not stored.
+    via = ""
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("备案登记机关")
@@ -33,4 +37,6 @@ class Authority(models.Model):
 
     @property
     def ie_code_prefix(self) -> str:
+        """First four digits of the region code (see ``regions/data/SOURCE.md``): ``4403``
+        for 深圳, ``4290`` for the cities directly under 湖北, ``6600`` for the 兵团."""
         return self.region.code[:4]

@@ -8,7 +8,8 @@ from tradereg.authorities.models import Authority
 
 def authority_pick(request: HttpRequest) -> HttpResponse:
     """The 【选择】 picker: search by name, region or pinyin initials, or browse
-    province → city. A full page without JavaScript; a fragment for the dialog.
+    province → city (and county where entrusted). A full page without JavaScript; a
+    fragment for the dialog.
     """
     query = request.GET.get("q", "").strip()[:40]
     province_code = request.GET.get("province", "")
@@ -20,7 +21,7 @@ def authority_pick(request: HttpRequest) -> HttpResponse:
         results = selectors.authority_search(query=query)
     elif province_code:
         province = Authority.objects.filter(code=province_code, parent__isnull=True).first()
-        results = [province, *selectors.authority_children(parent=province)] if province else []
+        results = selectors.authority_browse(top=province) if province else []
     else:
         results = []
     context = {

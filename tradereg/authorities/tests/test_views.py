@@ -104,3 +104,41 @@ def test_search_by_pinyin_initials(client):
 def test_query_is_escaped(client):
     content = client.get(PICK, {"q": "<script>x</script>"}).content.decode()
     assert "<script>x</script>" not in content
+
+
+def test_province_lists_its_county_level_cities(client):
+    content = client.get(PICK, {"province": "420000"}).content.decode()
+    for name, code in [
+        ("湖北省商务厅", "420000"),
+        ("武汉市商务局", "420100"),
+        ("仙桃市商务局", "429004"),
+        ("神农架林区商务局", "429021"),
+    ]:
+        assert name in content
+        assert f'href="/filing/new/?authority={code}"' in content
+    assert content.count('class="pick"') == 1 + 13 + 4
+    assert content.index("恩施土家族苗族自治州商务局") < content.index("仙桃市商务局")
+
+
+def test_xpcc_is_browsable_with_its_cities(client):
+    page = client.get(PICK).content.decode()
+    assert "?province=660000" in page
+    content = client.get(PICK, {"province": "660000"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "新疆生产建设兵团商务局" in content
+    assert "石河子市商务局" in content
+    assert content.count('class="pick"') == 13
+
+
+@pytest.mark.parametrize(
+    ("query", "code"), [("xt", "429004"), ("兵团", "660000"), ("4290", "429004")]
+)
+def test_search_finds_county_level_authorities(client, query, code):
+    content = client.get(PICK, {"q": query}, HTTP_HX_REQUEST="true").content.decode()
+    assert f'href="/filing/new/?authority={code}"' in content
+
+
+def test_search_for_a_district_names_it(client):
+    content = client.get(PICK, {"q": "南山区"}).content.decode()
+    assert "深圳市商务局" in content
+    assert "（含南山区）" in content
+    assert 'href="/filing/new/?authority=440300"' in content
