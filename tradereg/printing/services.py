@@ -3,12 +3,10 @@ verification code, the public print grant and the verification record.
 """
 
 import dataclasses
-import json
 import logging
 import secrets
 import time
 from functools import cache
-from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,10 +19,10 @@ from tradereg.filings.models import Filing, FilingRevision
 from tradereg.printing import pdf, selectors
 from tradereg.printing.models import RenderedForm, Side, VerificationCode
 from tradereg.printing.sheets import (
-    BACK_VERSION,
     DENSITIES,
     PrintedForm,
     State,
+    back_text,
     blank_form,
     layout_key,
     sections_for,
@@ -33,17 +31,9 @@ from tradereg.printing.sheets import (
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-
 # Crockford's base 32: no I, L, O or U, so a code read aloud or retyped survives.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10  # 50 bits: not guessable, still short enough to type
-
-
-@cache
-def back_text(version: str = BACK_VERSION) -> dict:
-    """The wording of the back (背面): content kept as versioned data, not in templates."""
-    return json.loads((DATA_DIR / f"back_{version}.json").read_text(encoding="utf-8"))
 
 
 # --- the form to show -----------------------------------------------------------------
@@ -62,7 +52,7 @@ def printed_form_for(*, filing: Filing, audience: str) -> PrintedForm:
     return PrintedForm(
         state=state,
         audience=audience,
-        back=back_text(BACK_VERSION),
+        back=back_text(),
         filing=filing,
         revision=revision,
         sections=sections_for(revision),

@@ -6,10 +6,12 @@ here.
 """
 
 import hashlib
+import json
 import math
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -23,7 +25,30 @@ from tradereg.filings.models import Filing, FilingRevision, Section, Status
 from tradereg.printing import pdf
 from tradereg.printing.models import Audience, VerificationCode
 
-BACK_VERSION = "2016"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@cache
+def back_texts() -> dict[str, dict]:
+    """Every wording of the back (背面), kept as versioned data rather than in templates,
+    keyed by the ``version`` each ``back_<version>.json`` declares: the data is the one
+    place a version is named.
+    """
+    texts = {}
+    for path in sorted(DATA_DIR.glob("back_*.json")):
+        text = json.loads(path.read_text(encoding="utf-8"))
+        texts[text["version"]] = text
+    return texts
+
+
+def back_version() -> str:
+    """The wording printed now: the newest version (versions are ``YYYY-MM``)."""
+    return max(back_texts())
+
+
+def back_text(version: str | None = None) -> dict:
+    """The back's wording of ``version``, by default the one printed now."""
+    return back_texts()[version or back_version()]
 
 
 class State:
@@ -189,12 +214,10 @@ def state_for(*, filing: Filing, audience: str) -> str:
 
 
 def blank_form() -> PrintedForm:
-    from tradereg.printing.services import back_text
-
     return PrintedForm(
         state=State.BLANK,
         audience=Audience.PUBLIC,
-        back=back_text(BACK_VERSION),
+        back=back_text(),
         sections=sections_for(None),
     )
 
@@ -205,12 +228,10 @@ def layout_key() -> str:
     deploy that changes a template, the style sheet, the back text or SITE_URL (in the QR
     code) renders afresh instead of serving an outdated file.
     """
-    from tradereg.printing.services import back_text
-
     digest = hashlib.sha256()
     for name in ("printing/form_pdf.html", "printing/form_front.html", "printing/form_back.html"):
         digest.update(get_template(name).template.source.encode())
     digest.update(pdf.stylesheet_path().read_bytes())
-    digest.update(repr(back_text(BACK_VERSION)).encode())
+    digest.update(repr(back_text()).encode())
     digest.update(settings.SITE_URL.encode())
     return digest.hexdigest()[:16]
