@@ -1,16 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
 
 from tradereg.accounts import ratelimit, services
-from tradereg.accounts.forms import AccountForm, LoginForm, PasswordForgotForm, PasswordResetForm
+from tradereg.accounts.forms import LoginForm, PasswordForgotForm, PasswordResetForm
 from tradereg.accounts.models import User
-from tradereg.audit.services import audit_record, client_ip
+from tradereg.audit.services import client_ip
 
 FORGOT_LIMIT_PER_HOUR = 5
 
@@ -22,15 +20,11 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(event="user_logged_in", actor=form.get_user(), request=self.request)
+        services.login_succeeded(user=form.get_user(), request=self.request)
         return response
 
     def form_invalid(self, form):
-        audit_record(
-            event="user_login_failed",
-            request=self.request,
-            username=self.request.POST.get("username", "")[:50],
-        )
+        services.login_failed(username=self.request.POST.get("username", ""), request=self.request)
         return super().form_invalid(form)
 
     def get_default_redirect_url(self):
@@ -44,8 +38,7 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            audit_record(event="user_logged_out", actor=request.user, request=request)
+        services.logout_recorded(user=request.user, request=request)
         return super().post(request, *args, **kwargs)
 
 
@@ -82,35 +75,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(event="password_reset_completed", actor=form.user, request=self.request)
+        services.password_reset_completed(user=form.user, request=self.request)
         messages.success(self.request, _("密码已重置，请使用新密码登录。"))
         return response
-
-
-@sensitive_post_parameters("password1", "password2")
-def account_claim(request: HttpRequest, token: str) -> HttpResponse:
-    """开通用户 from the e-mailed link: the enterprise chooses its username and password."""
-    claim = services.account_claim_find(token=token)
-    if claim is None:
-        return render(request, "accounts/account_claim.html", {"claim": None}, status=404)
-    form = AccountForm(request.POST or None, email=claim.email)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.account_claim_complete(
-                token=token,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password1"],
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("用户已开通，账户名称：%(u)s。请登录。") % {"u": form.cleaned_data["username"]},
-            )
-            return redirect("accounts:login")
-    revision = claim.filing.approved_revision or claim.filing.current_revision
-    return render(
-        request, "accounts/account_claim.html", {"claim": claim, "form": form, "revision": revision}
-    )

@@ -1,6 +1,11 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.query_utils import DeferredAttribute
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,11 +74,65 @@ class IdType(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+_status_writable: ContextVar[bool] = ContextVar("filing_status_writable", default=False)
+
+
+class StatusWriteRefused(RuntimeError):
+    """A filing's status was assigned outside the transition function."""
+
+
+@contextmanager
+def status_writable() -> Iterator[None]:
+    """Open the status for writing; only ``filings.services.transitions`` (and reloading a
+    row from the database) may enter this (decision 0008)."""
+    token = _status_writable.set(True)
+    try:
+        yield
+    finally:
+        _status_writable.reset(token)
+
+
+class _GuardedStatus(DeferredAttribute):
+    """Refuses a changed status unless the transition function is writing it.
+
+    Constructing a row (from the database or a new one) sets it freely; changing it on a
+    live object raises, so no view, form or admin action can move a filing by assignment.
+    """
+
+    def __set__(self, instance, value):
+        name = self.field.attname
+        if (
+            name in instance.__dict__
+            and instance.__dict__[name] != value
+            and not _status_writable.get()
+        ):
+            raise StatusWriteRefused(
+                "Filing.status changes only through filings.services.transitions"
+            )
+        instance.__dict__[name] = value
+
+
+class StatusField(models.CharField):
+    descriptor_class = _GuardedStatus
+
+
+class FilingQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if "status" in kwargs and not _status_writable.get():
+            raise StatusWriteRefused("Filing.status changes only through the transition function")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        if "status" in fields and not _status_writable.get():
+            raise StatusWriteRefused("Filing.status changes only through the transition function")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
 class Filing(models.Model):
     """One operator's registration across its whole life; its data lives in revisions.
 
-    The status field is changed only by the services in ``filings.services`` through the
-    transition table in ``filings.lifecycle``.
+    The status is written only by ``filings.services.transitions.transition_apply`` from
+    the table in ``filings.lifecycle``; assigning it elsewhere raises (decision 0008).
     """
 
     system_no = models.CharField(_("备案登记系统编号"), max_length=12, unique=True)
@@ -90,7 +149,7 @@ class Filing(models.Model):
         related_name="filings",
         verbose_name=_("备案登记机关"),
     )
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, db_index=True)
+    status = StatusField(_("状态"), max_length=12, choices=Status.choices, db_index=True)
     operator_code = models.CharField(
         _("经营者代码"),
         max_length=18,
@@ -109,8 +168,12 @@ class Filing(models.Model):
     approved_at = models.DateTimeField(_("审核通过日期"), null=True, blank=True)
     reported_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     is_legacy = models.BooleanField(_("历史备案"), default=False)
+    # Whether the latest report was a 变更 of an approved filing, fixed when reported.
+    reported_as_change = models.BooleanField(_("变更"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = FilingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -132,9 +195,18 @@ class Filing(models.Model):
     def __str__(self) -> str:
         return self.system_no
 
+    def refresh_from_db(self, *args, **kwargs):
+        with status_writable():
+            super().refresh_from_db(*args, **kwargs)
+
     @property
     def has_been_approved(self) -> bool:
         return self.approved_revision_id is not None
+
+    @property
+    def attachments(self) -> "models.QuerySet[Attachment]":
+        """The files this filing would be reported with now (replaced ones left out)."""
+        return self.all_attachments.filter(replaced_at__isnull=True)
 
 
 class FilingRevision(models.Model):
@@ -213,8 +285,18 @@ class FilingRevision(models.Model):
         return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+class CurrentAttachments(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(replaced_at__isnull=True)
+
+
 class Attachment(models.Model):
-    """附件: stored through the default storage under a private path, served by a view."""
+    """附件: stored through the default storage under a private path, served by a view.
+
+    An attachment belongs to the revision that was current when it was uploaded, so a
+    change is reported with a scan signed for the changed form. Replacing a file keeps the
+    earlier one (``replaced_at`` set) for the officers' history.
+    """
 
     class Kind(models.TextChoices):
         SIGNED_FORM = "signed_form", _("备案登记表扫描件")
@@ -223,7 +305,10 @@ class Attachment(models.Model):
 
     REQUIRED_KINDS = (Kind.SIGNED_FORM, Kind.BUSINESS_LICENCE)
 
-    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="attachments")
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="all_attachments")
+    revision = models.ForeignKey(
+        FilingRevision, on_delete=models.PROTECT, related_name="attachments"
+    )
     kind = models.CharField(_("附件类型"), max_length=20, choices=Kind.choices)
     file = models.FileField(upload_to="attachments/%Y/%m/", max_length=200)
     original_name = models.CharField(_("文件名"), max_length=200)
@@ -234,6 +319,10 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    replaced_at = models.DateTimeField(_("替换时间"), null=True, blank=True)
+
+    objects = models.Manager()
+    current = CurrentAttachments()
 
     class Meta:
         ordering = ["kind", "uploaded_at"]
@@ -242,8 +331,8 @@ class Attachment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["filing", "kind"],
-                condition=~Q(kind="other"),
-                name="attachment_one_required_kind_per_filing",
+                condition=~Q(kind="other") & Q(replaced_at__isnull=True),
+                name="attachment_one_current_required_kind",
             ),
         ]
 
@@ -261,42 +350,73 @@ class Sequence(models.Model):
         return f"{self.name}={self.value}"
 
 
-class Decision(models.Model):
-    """An officer's decision on a reported revision: 审核通过, 退回 or 注销, with its reason.
+class FilingEvent(models.Model):
+    """One step in a filing's life: who did what to which revision, at which authority.
 
-    The enterprise sees these (with the fields and attachments a return asks to correct);
-    the history of a filing is its revisions and its decisions.
+    Written by the transition function and nothing else; the enterprise's 办理记录 and the
+    officer's history both read it (decision 0009). The audit trail is a separate security
+    record; this is the domain's own account of the filing. ``actor_name`` keeps the name
+    as it was, so the history reads the same after an account is renamed or removed.
     """
 
     class Kind(models.TextChoices):
+        CREATED = "created", _("新建")
+        SAVED = "saved", _("保存")
+        EDITED = "edited", _("编辑")
+        CHANGE_STARTED = "change_started", _("变更")
+        REPORTED = "reported", _("上报")
         APPROVED = "approved", _("审核通过")
         RETURNED = "returned", _("退回")
         CANCELLED = "cancelled", _("注销")
+        IMPORTED = "imported", _("导入")
+        OWNER_BOUND = "owner_bound", _("开通用户")
 
-    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="decisions")
+    DECISIONS = (Kind.APPROVED, Kind.RETURNED, Kind.CANCELLED)
+
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("事项"), max_length=16, choices=Kind.choices)
     revision = models.ForeignKey(FilingRevision, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("决定"), max_length=10, choices=Kind.choices)
-    reason = models.TextField(_("原因"), max_length=2000, blank=True)
-    fields = models.JSONField(_("需修改的项目"), default=list, blank=True)
-    attachment_kinds = models.JSONField(_("需重新上传的附件"), default=list, blank=True)
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("经办人"),
-    )
     authority = models.ForeignKey(
         "authorities.Authority", on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    actor_name = models.CharField(_("经办人"), max_length=150, blank=True)
+    status_before = models.CharField(max_length=12, blank=True)
+    status_after = models.CharField(max_length=12, blank=True)
+    # A report or approval of a change to an approved filing, fixed when it happened.
+    is_change = models.BooleanField(_("变更"), default=False)
+    reason = models.TextField(_("原因"), max_length=2000, blank=True)
+    fields = models.JSONField(_("需修改的项目"), default=list, blank=True)
+    attachment_kinds = models.JSONField(_("需重新上传的附件"), default=list, blank=True)
+    # What a report sent: the attachments current at that moment.
+    attachment_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("审核决定")
-        verbose_name_plural = _("审核决定")
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        indexes = [models.Index(fields=["filing", "-created_at"], name="filing_event_recent_idx")]
 
     def __str__(self) -> str:
         return f"{self.filing_id} {self.kind}"
+
+    @property
+    def is_decision(self) -> bool:
+        return self.kind in self.DECISIONS
+
+    @property
+    def label(self) -> str:
+        if self.kind == self.Kind.REPORTED and self.is_change:
+            return str(_("上报（变更）"))
+        return self.get_kind_display()
 
 
 class Note(models.Model):

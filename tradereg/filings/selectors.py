@@ -1,15 +1,15 @@
 """Reads of filings, always scoped to who is asking."""
 
 import time
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
 from tradereg.authorities.selectors import authority_scope
-from tradereg.filings.models import Attachment, Filing
+from tradereg.filings.models import Attachment, Filing, FilingEvent, Status
 
 CREATED_IN_SESSION = "created_filings"
 PRINT_AFTER_SAVE_SECONDS = 2 * 60 * 60
@@ -81,49 +81,48 @@ def attachment_get_for_user(*, user: User, filing_pk: int, pk: int) -> Attachmen
     raise Http404
 
 
-def decision_latest(*, filing: Filing):
+def decision_latest(*, filing: Filing) -> FilingEvent | None:
     """The last officer decision, shown to the enterprise with its reason."""
-    return filing.decisions.select_related("authority").order_by("-created_at", "-id").first()
+    return (
+        filing.events.filter(kind__in=FilingEvent.DECISIONS)
+        .select_related("authority", "revision")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def flagged_items(*, filing: Filing) -> tuple[list[str], list[str]]:
     """Fields and attachment kinds a return asked to correct, while it is still returned."""
     latest = decision_latest(filing=filing)
-    if filing.status != "returned" or latest is None or latest.kind != "returned":
+    if (
+        filing.status != Status.RETURNED
+        or latest is None
+        or latest.kind != FilingEvent.Kind.RETURNED
+    ):
         return [], []
     return list(latest.fields), list(latest.attachment_kinds)
 
 
-def filing_history_for_owner(*, filing: Filing) -> list[dict]:
-    """Revisions and decisions (with reasons), newest first; officers' names left out."""
-    entries = [
-        {
-            "at": r.created_at,
-            "label": r.get_kind_display(),
-            "number": r.number,
-            "authority": r.authority.name,
-            "reason": "",
-        }
-        for r in filing.revisions.select_related("authority")
-    ]
-    entries += [
-        {
-            "at": d.created_at,
-            "label": d.get_kind_display(),
-            "number": d.revision.number,
-            "authority": d.authority.name,
-            "reason": d.reason,
-        }
-        for d in filing.decisions.select_related("authority", "revision")
-    ]
-    entries += [
+Audience = Literal["owner", "staff"]
+
+
+def filing_history(*, filing: Filing, audience: Audience) -> list[dict[str, Any]]:
+    """The filing's 办理记录, newest first, from its own event table.
+
+    The enterprise (``owner``) sees every step with its reasons but not which officer
+    took it; staff also see who acted. Audit events are never read here.
+    """
+    events = filing.events.select_related("authority", "revision").order_by("-created_at", "-id")
+    return [
         {
             "at": e.created_at,
-            "label": _("上报"),
-            "number": e.data.get("revision"),
-            "authority": "",
-            "reason": "",
+            "kind": "decision" if e.is_decision else "step",
+            "event": e.kind,
+            "label": e.label,
+            "number": e.revision.number,
+            "who": e.actor_name if audience == "staff" or not e.is_decision else "",
+            "authority": e.authority.name,
+            "reason": e.reason,
         }
-        for e in filing.audit_events.filter(event="filing_reported")
+        for e in events
     ]
-    return sorted(entries, key=lambda e: e["at"], reverse=True)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("filing/new/", views.filing_start, name="new"),
     path("filing/new/form/", views.filing_new_form, name="new_form"),
     path("filing/new/done/", views.filing_new_done, name="new_done"),
+    path("accounts/claim/<str:token>/", views.account_claim, name="claim"),
     path("my/", views.my_home, name="my"),
     path("my/filings/", views.my_filings, name="list"),
     path("my/filings/<int:pk>/", views.filing_detail, name="detail"),

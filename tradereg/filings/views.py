@@ -22,7 +22,16 @@ from tradereg.filings.forms import (
     FilingForm,
     StartForm,
 )
-from tradereg.filings.lifecycle import TRANSITIONS, Action, allowed_actions, form_action_for
+from tradereg.filings.lifecycle import (
+    OWNER_BUTTONS,
+    OWNER_FILE_BUTTONS,
+    TRANSITIONS,
+    Action,
+    TransitionNotAllowed,
+    actions_for,
+    form_action_for,
+    missing_required_attachments,
+)
 from tradereg.filings.models import Filing, Method
 
 SESSION_DONE = "filing_done"
@@ -134,9 +143,7 @@ def my_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_filings(request: HttpRequest) -> HttpResponse:
     filings = selectors.filing_list_for_owner(user=request.user)
-    rows = [
-        {"filing": f, "actions": allowed_actions(f.status, User.Role.ENTERPRISE)} for f in filings
-    ]
+    rows = [{"filing": f, "actions": actions_for(f, request.user, OWNER_BUTTONS)} for f in filings]
     return render(request, "filings/filing_list.html", {"rows": rows, "Action": Action})
 
 
@@ -144,6 +151,7 @@ def my_filings(request: HttpRequest) -> HttpResponse:
 def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.filing_get_for_owner(user=request.user, pk=pk)
     flagged_fields, flagged_attachments = selectors.flagged_items(filing=filing)
+    file_actions = actions_for(filing, request.user, OWNER_FILE_BUTTONS)
     return render(
         request,
         "filings/filing_detail.html",
@@ -153,13 +161,13 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "flagged_fields": flagged_fields,
             "flagged_attachments": flagged_attachments,
             "revision": filing.current_revision,
-            "actions": allowed_actions(filing.status, User.Role.ENTERPRISE),
+            "actions": actions_for(filing, request.user, OWNER_BUTTONS),
             "Action": Action,
-            "attachments": filing.attachments.all(),
+            "attachments": filing.attachments.select_related("revision"),
             "attachment_form": AttachmentForm(max_bytes=settings.ATTACHMENT_MAX_BYTES),
-            "missing": services.missing_required_attachments(filing),
-            "can_upload": filing.status not in ("approved", "cancelled"),
-            "can_delete": filing.status in TRANSITIONS[Action.REPORT].sources,
+            "missing": missing_required_attachments(filing),
+            "can_upload": Action.ATTACH in file_actions,
+            "can_delete": Action.DETACH in file_actions,
             "max_mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
         },
     )
@@ -201,7 +209,7 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 _apply_service_errors(error, form)
-            except services.TransitionNotAllowed as refused:
+            except TransitionNotAllowed as refused:
                 messages.error(request, str(refused))
                 return redirect("filings:detail", pk=filing.pk)
             else:
@@ -240,7 +248,7 @@ def filing_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "filings/filing_history.html",
-        {"filing": filing, "history": selectors.filing_history_for_owner(filing=filing)},
+        {"filing": filing, "history": selectors.filing_history(filing=filing, audience="owner")},
     )
 
 
@@ -250,7 +258,7 @@ def filing_report(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.filing_get_for_owner(user=request.user, pk=pk)
     try:
         services.filing_report(filing=filing, acting_user=request.user, request=request)
-    except services.TransitionNotAllowed as refused:
+    except TransitionNotAllowed as refused:
         messages.error(request, str(refused))
         return redirect("filings:detail", pk=filing.pk)
     messages.success(request, _("已上报，等待备案登记机关审核。"))
@@ -283,7 +291,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 errors.extend(m for ms in error.message_dict.values() for m in ms)
-            except services.TransitionNotAllowed as refused:
+            except TransitionNotAllowed as refused:
                 errors.append(str(refused))
         else:
             errors.extend(m for ms in form.errors.values() for m in ms)
@@ -323,8 +331,37 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
             services.attachment_delete(
                 attachment=attachment, acting_user=request.user, request=request
             )
-        except services.TransitionNotAllowed as refused:
+        except TransitionNotAllowed as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, _("附件已删除。"))
     return redirect(f"{reverse('filings:detail', args=[filing.pk])}#attachments")
+
+
+@sensitive_post_parameters("password1", "password2")
+def account_claim(request: HttpRequest, token: str) -> HttpResponse:
+    """开通用户 from the e-mailed link: the enterprise chooses its username and password."""
+    claim = services.account_claim_find(token=token)
+    if claim is None:
+        return render(request, "filings/account_claim.html", {"claim": None}, status=404)
+    form = AccountForm(request.POST or None, email=claim.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_claim_complete(
+                token=token,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("用户已开通，账户名称：%(u)s。请登录。") % {"u": form.cleaned_data["username"]},
+            )
+            return redirect("accounts:login")
+    revision = claim.filing.approved_revision or claim.filing.current_revision
+    return render(
+        request, "filings/account_claim.html", {"claim": claim, "form": form, "revision": revision}
+    )

@@ -7,20 +7,16 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
 from tradereg.authorities.selectors import authority_scope
 from tradereg.filings.forms import SECTION_LABELS
-from tradereg.filings.models import Decision, Filing, FilingRevision, Status
+from tradereg.filings.models import Attachment, Filing, FilingEvent, FilingRevision, Status
+from tradereg.filings.selectors import decision_latest
 from tradereg.filings.services import REVISION_FIELDS
 from tradereg.office.workdays import REVIEW_LIMIT_DAYS, working_days_between
 
 STAFF_ROLES = (User.Role.OFFICER, User.Role.SUPERVISOR, User.Role.NATIONAL_ADMIN)
-
-
-def can_decide(*, user: User, filing: Filing) -> bool:
-    return user.is_officer and user.authority_id == filing.authority_id
 
 
 def filing_get_for_staff(*, user: User, pk: int) -> Filing:
@@ -56,9 +52,9 @@ def filing_queue(*, user: User, filters: QueueFilters) -> QuerySet[Filing]:
     if filters.status:
         filings = filings.filter(status=filters.status)
     if filters.kind == "new":
-        filings = filings.filter(approved_revision__isnull=True)
+        filings = filings.filter(reported_as_change=False)
     elif filters.kind == "change":
-        filings = filings.filter(approved_revision__isnull=False)
+        filings = filings.filter(reported_as_change=True)
     if filters.date_from:
         filings = filings.filter(reported_at__date__gte=filters.date_from)
     if filters.date_to:
@@ -131,14 +127,14 @@ def revision_rows(
     return rows
 
 
-def last_return(filing: Filing) -> Decision | None:
+def last_return(filing: Filing) -> FilingEvent | None:
     """The return the filing is answering: its latest decision, if that was a return.
 
     A return that was answered and then approved is history; a later change is compared
     with the approved revision, not with that old return.
     """
-    latest = filing.decisions.order_by("-created_at", "-pk").first()
-    if latest is None or latest.kind != Decision.Kind.RETURNED:
+    latest = decision_latest(filing=filing)
+    if latest is None or latest.kind != FilingEvent.Kind.RETURNED:
         return None
     return latest
 
@@ -173,45 +169,6 @@ def duplicates_for(*, filing: Filing) -> list[Filing]:
     )
 
 
-def history_for(*, filing: Filing) -> list[dict[str, Any]]:
-    """Every revision and decision of a filing, newest first, with who and when."""
-    entries = [
-        {
-            "at": r.created_at,
-            "kind": "revision",
-            "label": r.get_kind_display(),
-            "number": r.number,
-            "who": r.created_by.username if r.created_by else "",
-            "authority": r.authority.name,
-        }
-        for r in filing.revisions.select_related("created_by", "authority")
-    ]
-    entries += [
-        {
-            "at": d.created_at,
-            "kind": "decision",
-            "label": d.get_kind_display(),
-            "number": d.revision.number,
-            "who": d.officer.username,
-            "authority": d.authority.name,
-            "reason": d.reason,
-        }
-        for d in filing.decisions.select_related("officer", "authority", "revision")
-    ]
-    entries += [
-        {
-            "at": e.created_at,
-            "kind": "report",
-            "label": _("上报（变更）") if e.data.get("is_change") else _("上报"),
-            "number": e.data.get("revision"),
-            "who": e.actor.username if e.actor else "",
-            "authority": "",
-        }
-        for e in filing.audit_events.filter(event="filing_reported").select_related("actor")
-    ]
-    return sorted(entries, key=lambda e: e["at"], reverse=True)
-
-
 def enterprise_lookup(*, user: User, query: str) -> list[Filing]:
     """Filings of the officer's scope whose code or name matches, with their owner."""
     query = query.strip()
@@ -231,3 +188,27 @@ def enterprise_lookup(*, user: User, query: str) -> list[Filing]:
         .select_related("owner", "authority", "current_revision")
         .order_by("-updated_at")[:30]
     )
+
+
+def attachments_for_review(*, filing: Filing) -> list[Attachment]:
+    """Every file the enterprise has sent, current ones first, replaced ones after.
+
+    Each carries ``is_new``: on a filing reported again (after a return or for a change),
+    a file that was not among those of the previous report, so the officer sees at once
+    what this report brings (the re-signed scan of a change, say).
+    """
+    reports = list(
+        filing.events.filter(kind=FilingEvent.Kind.REPORTED)
+        .order_by("-created_at", "-id")
+        .values_list("attachment_ids", flat=True)[:2]
+    )
+    latest, earlier = set(), set()
+    if filing.status == Status.REPORTED and len(reports) > 1:
+        latest, earlier = set(reports[0]), set(reports[1])
+    attachments = sorted(
+        filing.all_attachments.select_related("revision"),
+        key=lambda a: (a.replaced_at is not None, a.kind, a.uploaded_at),
+    )
+    for attachment in attachments:
+        attachment.is_new = attachment.pk in latest and attachment.pk not in earlier
+    return attachments

@@ -17,7 +17,17 @@ from django.views.decorators.http import require_POST
 from tradereg.accounts import services as account_services
 from tradereg.accounts.models import User
 from tradereg.filings import services
+from tradereg.filings.lifecycle import (
+    OFFICER_BUTTONS,
+    Action,
+    Actor,
+    TransitionNotAllowed,
+    actions_for,
+    can,
+    may_act,
+)
 from tradereg.filings.models import Status
+from tradereg.filings.selectors import filing_history
 from tradereg.office import selectors
 from tradereg.office.forms import (
     CancelForm,
@@ -77,7 +87,7 @@ def _review_context(request: HttpRequest, filing, **forms) -> dict:
     if returned is not None and filing.status == Status.REPORTED and returned.revision != revision:
         since_return = returned.revision
     compare_to = since_return or (approved if is_change else None)
-    can_decide = selectors.can_decide(user=request.user, filing=filing)
+    actions = actions_for(filing, request.user, OFFICER_BUTTONS)
     return {
         "filing": filing,
         "revision": revision,
@@ -85,15 +95,17 @@ def _review_context(request: HttpRequest, filing, **forms) -> dict:
         "compare_to": compare_to,
         "compare_label": _("退回时") if since_return else _("已备案"),
         "rows": selectors.revision_rows(revision, compare_to),
-        "attachments": filing.attachments.all(),
-        "history": selectors.history_for(filing=filing),
+        "attachments": selectors.attachments_for_review(filing=filing),
+        "history": filing_history(filing=filing, audience="staff"),
         "duplicates": selectors.duplicates_for(filing=filing),
         "notes": filing.notes.select_related("author"),
         "waited": selectors.waited(filing),
         "last_return": returned,
-        "can_decide": can_decide,
-        "can_approve": can_decide and filing.status == Status.REPORTED,
-        "can_cancel": can_decide and filing.status == Status.APPROVED,
+        "actions": actions,
+        "Action": Action,
+        "kind_is_change": (
+            filing.reported_as_change if filing.status == Status.REPORTED else is_change
+        ),
         "return_form": forms.get("return_form") or ReturnForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -124,7 +136,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
             expected_revision=_expected_revision(request),
             request=request,
         )
-    except services.TransitionNotAllowed as refused:
+    except TransitionNotAllowed as refused:
         messages.error(request, str(refused))
     except PermissionDenied:
         messages.error(request, _("只有该备案登记机关的工作人员可以审核。"))
@@ -146,7 +158,7 @@ def _decide_with_form(
     if form.is_valid():
         try:
             act(form.cleaned_data)
-        except services.TransitionNotAllowed as refused:
+        except TransitionNotAllowed as refused:
             messages.error(request, str(refused))
         except PermissionDenied:
             messages.error(request, denied)
@@ -227,7 +239,19 @@ def accounts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "office/accounts.html",
-        {"form": form, "results": results, "claim_form": ClaimForm()},
+        {
+            "form": form,
+            "results": [
+                {
+                    "filing": f,
+                    "open_account": can(Action.OPEN_ACCOUNT, f, request.user),
+                    "reset_password": f.owner_id is not None
+                    and may_act(Actor.OFFICER, f, request.user),
+                }
+                for f in results
+            ],
+            "claim_form": ClaimForm(),
+        },
     )
 
 
@@ -243,7 +267,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请填写有效的电子邮箱。"))
         return redirect(back)
     try:
-        account_services.account_claim_invite(
+        services.account_claim_invite(
             filing=filing,
             email=form.cleaned_data["email"],
             acting_user=request.user,
@@ -251,8 +275,8 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except PermissionDenied:
         messages.error(request, _("只有该备案登记机关的工作人员可以开通用户。"))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except TransitionNotAllowed as refused:
+        messages.error(request, str(refused))
     else:
         messages.success(
             request,

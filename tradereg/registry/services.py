@@ -1,58 +1,39 @@
 """Writes to the public registry: the published copy of approved filings and its postings."""
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
-from tradereg.filings.models import Filing, Status
 from tradereg.registry.grams import approved_us, grams, operator_key
 from tradereg.registry.models import OperatorNameGram, PublishedOperator
 
 
-def registry_publish(*, filing: Filing) -> PublishedOperator:
-    """Copy the filing's approved revision (public fields only) into the registry.
+def registry_publish(
+    *, filing_id: int, values: dict[str, Any], cancelled: bool = False
+) -> PublishedOperator:
+    """Store the published values of one filing (its approved revision's public fields).
 
-    Called by the approve, cancel and import services inside their transaction, so the
-    public copy changes only when a revision is approved (a pending change stays
-    invisible) and never holds a personal ID number. Keeps the name-search postings in
-    step. Idempotent: publishing the same state again changes nothing but
-    ``published_at``.
+    Called inside the approve, cancel and import transactions, so the public copy changes
+    only when a revision is approved (a pending change stays invisible); the caller never
+    passes a personal ID number. Keeps the name-search postings in step. Idempotent:
+    publishing the same state again changes nothing but ``published_at``.
     """
-    revision = filing.approved_revision
     values = {
-        "ie_code": filing.ie_code,
-        "form_no": filing.form_no,
-        "uscc": revision.uscc,
-        "org_code": revision.org_code or (revision.uscc[8:17] if revision.uscc else ""),
-        "name_cn": revision.name_cn,
-        "name_en": revision.name_en,
-        "operator_type": revision.operator_type.name,
-        "residence": revision.residence,
-        "premises_cn": revision.premises_cn,
-        "premises_en": revision.premises_en,
-        "postcode": revision.postcode,
-        "phone": revision.phone,
-        "fax": revision.fax,
-        "representative": revision.representative,
-        "authority_name": revision.authority.name,
-        "authority_code": revision.authority.code,
-        "approved_at": filing.approved_at,
+        **values,
         "status": (
-            PublishedOperator.Status.CANCELLED
-            if filing.status == Status.CANCELLED
-            else PublishedOperator.Status.APPROVED
+            PublishedOperator.Status.CANCELLED if cancelled else PublishedOperator.Status.APPROVED
         ),
-        "revision_number": revision.number,
-        "search_key": operator_key(name_cn=revision.name_cn, name_en=revision.name_en),
+        "search_key": operator_key(name_cn=values["name_cn"], name_en=values["name_en"]),
     }
     with transaction.atomic():
         before = (
-            PublishedOperator.objects.filter(filing_id=filing.pk)
+            PublishedOperator.objects.filter(filing_id=filing_id)
             .values_list("search_key", "approved_at")
             .first()
         )
         published, _created = PublishedOperator.objects.update_or_create(
-            filing_id=filing.pk, defaults=values
+            filing_id=filing_id, defaults=values
         )
         operator_postings_sync(operator=published, before=before)
     return published

@@ -3,19 +3,19 @@ that locks the filing row, checks who may act, writes the revision/status and an
 event, and queues the e-mail inside the same transaction (committed with it or not at all).
 """
 
-from tradereg.filings.services.common import (
-    REVISION_FIELDS,
-    TransitionNotAllowed,
-    ie_code_for,
-    operator_code_for,
+from tradereg.filings.lifecycle import TransitionNotAllowed, missing_required_attachments
+from tradereg.filings.services.claims import (
+    account_claim_complete,
+    account_claim_find,
+    account_claim_invite,
 )
+from tradereg.filings.services.common import REVISION_FIELDS, ie_code_for, operator_code_for
 from tradereg.filings.services.enterprise import (
     attachment_add,
     attachment_delete,
     filing_create,
     filing_report,
     filing_save,
-    missing_required_attachments,
 )
 from tradereg.filings.services.imports import filing_import
 from tradereg.filings.services.review import (
@@ -30,6 +30,9 @@ __all__ = [
     "RETURNABLE_FIELDS",
     "REVISION_FIELDS",
     "TransitionNotAllowed",
+    "account_claim_complete",
+    "account_claim_find",
+    "account_claim_invite",
     "attachment_add",
     "attachment_delete",
     "filing_approve",

@@ -1,14 +1,14 @@
-"""Pieces shared by the filing services: locking, permission and transition checks,
-revisions, the operator code and the 进出口企业代码."""
+"""Pieces shared by the filing services: revisions, the operator code and the
+进出口企业代码."""
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
 from tradereg.authorities.models import Authority
-from tradereg.filings.lifecycle import TRANSITIONS, Action
+from tradereg.filings import codes, numbering
 from tradereg.filings.models import Filing, FilingRevision, Method, Status
 
 REVISION_FIELDS = (
@@ -36,10 +36,6 @@ REVISION_FIELDS = (
 )
 
 
-class TransitionNotAllowed(Exception):
-    """The filing's status does not allow the action; the message is for the user."""
-
-
 def operator_code_for(*, method: str, data: dict[str, Any]) -> str:
     """The code that identifies the operator: one open filing per code.
 
@@ -54,29 +50,6 @@ def operator_code_for(*, method: str, data: dict[str, Any]) -> str:
         return data["org_code"]
     registration_no = data["registration_no"]
     return registration_no[8:17] if len(registration_no) == 18 else registration_no
-
-
-def lock_filing(filing: Filing) -> Filing:
-    return Filing.objects.select_for_update().select_related("authority").get(pk=filing.pk)
-
-
-def check_owner(filing: Filing, user: User) -> None:
-    if not user.is_authenticated or filing.owner_id != user.pk:
-        raise PermissionDenied
-
-
-def check_officer(filing: Filing, user: User) -> None:
-    if not (user.is_authenticated and user.is_officer and user.authority_id == filing.authority_id):
-        raise PermissionDenied
-
-
-def check_transition(action: Action, filing: Filing) -> None:
-    transition = TRANSITIONS[action]
-    if filing.status not in transition.sources:
-        raise TransitionNotAllowed(
-            _("备案当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": filing.get_status_display(), "action": transition.label}
-        )
 
 
 def ensure_code_free(*, code: str, method: str, exclude: Filing | None = None) -> None:
@@ -117,12 +90,24 @@ def revision_write(
     )
 
 
+INDIVIDUAL_CODE_PREFIX = "GT"  # 个体: see decision 0011
+
+
 def ie_code_for(*, authority: Authority, revision: FilingRevision) -> str:
-    """FORM.md: region prefix of the authority + the 9-character organisation code."""
+    """FORM.md: region prefix of the authority + the 9-character organisation code.
+
+    The organisation code is the one inside the USCC, the 组织机构代码, or the one inside
+    a 工商登记注册号 that is itself a USCC. A 个体工商户 with only a legacy 15-digit
+    number has no organisation code at all; it is given one from a national sequence in
+    the reserved ``GT`` range, with a valid GB 11714 check character (decision 0011).
+    """
     if revision.uscc:
         org = revision.uscc[8:17]
     elif revision.org_code:
         org = revision.org_code
+    elif len(revision.registration_no) == 18:
+        org = revision.registration_no[8:17]
     else:
-        org = revision.registration_no[-9:]
+        body = f"{INDIVIDUAL_CODE_PREFIX}{numbering.sequence_next(name='individual_org_code'):06d}"
+        org = body + codes.org_code_check_char(body)
     return authority.ie_code_prefix + org

@@ -12,22 +12,23 @@ from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import enterprise_user_create
-from tradereg.audit.services import audit_record
 from tradereg.authorities.models import Authority
 from tradereg.filings import numbering
 from tradereg.filings.attachments import sniff_content_type
-from tradereg.filings.lifecycle import TRANSITIONS, Action, form_action_for, target_status
+from tradereg.filings.lifecycle import Action, Actor, form_action_for, may_act
 from tradereg.filings.models import Attachment, Filing, FilingRevision, Status
 from tradereg.filings.services.common import (
-    TransitionNotAllowed,
-    check_owner,
-    check_transition,
     ensure_code_free,
-    lock_filing,
     operator_code_for,
     revision_write,
 )
-from tradereg.notifications.services import email_enqueue
+from tradereg.filings.services.transitions import lock_filing, transition_apply
+
+REVISION_KIND = {
+    Action.SAVE: FilingRevision.Kind.SAVE,
+    Action.EDIT: FilingRevision.Kind.EDIT,
+    Action.CHANGE: FilingRevision.Kind.CHANGE,
+}
 
 
 def filing_create(
@@ -50,41 +51,40 @@ def filing_create(
         user = enterprise_user_create(
             username=username, email=data["email"], password=password, request=request
         )
+
+        def write(filing: Filing) -> FilingRevision:
+            revision = revision_write(
+                filing=filing,
+                kind=FilingRevision.Kind.CREATE,
+                user=user,
+                authority=authority,
+                method=method,
+                data=data,
+            )
+            filing.current_revision = revision
+            return revision
+
+        filing = Filing(
+            system_no=numbering.system_no_next(),
+            owner=user,
+            authority=authority,
+            operator_code=code,
+        )
         try:
             with transaction.atomic():
-                filing = Filing.objects.create(
-                    system_no=numbering.system_no_next(),
-                    owner=user,
-                    authority=authority,
-                    status=Status.DRAFT,
-                    operator_code=code,
+                filing = transition_apply(
+                    action=Action.CREATE,
+                    filing=filing,
+                    user=user,
+                    write=write,
+                    request=request,
+                    audit_data={"system_no": filing.system_no},
+                    email_to=user.email,
+                    email_context={"user": user},
                 )
-        except IntegrityError as exc:
+        except IntegrityError:
             ensure_code_free(code=code, method=method)
-            raise exc
-        revision = revision_write(
-            filing=filing,
-            kind=FilingRevision.Kind.CREATE,
-            user=user,
-            authority=authority,
-            method=method,
-            data=data,
-        )
-        filing.current_revision = revision
-        filing.save(update_fields=["current_revision"])
-        audit_record(
-            event="filing_saved",
-            actor=user,
-            filing=filing,
-            request=request,
-            revision=revision.number,
-            system_no=filing.system_no,
-        )
-        email_enqueue(
-            to=user.email,
-            template="accounts/emails/welcome",
-            context={"user": user, "filing": filing, "revision": revision},
-        )
+            raise
     return filing
 
 
@@ -101,56 +101,56 @@ def filing_save(
     may change. The approved revision is untouched until a change is approved.
     """
     with transaction.atomic():
-        filing = lock_filing(filing)
-        check_owner(filing, acting_user)
-        action = form_action_for(filing.status)
-        if action is None:
-            check_transition(Action.SAVE, filing)
-        method = filing.current_revision.method
+        # Which of 保存/编辑/变更 this is depends on the status under the lock: an approval
+        # that lands first turns an 编辑 into the start of a 变更, and nothing is lost.
+        locked = lock_filing(filing)
+        action = form_action_for(locked.status) or Action.SAVE
+        return _save_as(action, locked, acting_user, authority, data, request)
+
+
+def _save_as(
+    action: Action,
+    filing: Filing,
+    acting_user: User,
+    authority: Authority,
+    data: dict[str, Any],
+    request: HttpRequest | None,
+) -> Filing:
+    previous_authority = filing.authority
+
+    def write(locked: Filing) -> FilingRevision:
+        method = locked.current_revision.method
         code = operator_code_for(method=method, data=data)
-        ensure_code_free(code=code, method=method, exclude=filing)
+        ensure_code_free(code=code, method=method, exclude=locked)
         revision = revision_write(
-            filing=filing,
-            kind={
-                Action.SAVE: FilingRevision.Kind.SAVE,
-                Action.EDIT: FilingRevision.Kind.EDIT,
-                Action.CHANGE: FilingRevision.Kind.CHANGE,
-            }[action],
+            filing=locked,
+            kind=REVISION_KIND[action],
             user=acting_user,
             authority=authority,
             method=method,
             data=data,
         )
-        previous_authority = filing.authority
-        filing.current_revision = revision
-        filing.authority = authority
-        filing.operator_code = code
-        filing.status = target_status(action, filing.status)
+        locked.current_revision = revision
+        locked.authority = authority
+        locked.operator_code = code
         if action == Action.EDIT:
-            filing.reported_at = timezone.now()
-        filing.save()
+            locked.reported_at = timezone.now()
         if acting_user.email != data["email"]:
             acting_user.email = data["email"]
             acting_user.save(update_fields=["email"])
-        audit_record(
-            event={
-                Action.SAVE: "filing_saved",
-                Action.EDIT: "filing_edited",
-                Action.CHANGE: "filing_change_started",
-            }[action],
-            actor=acting_user,
-            filing=filing,
-            request=request,
-            revision=revision.number,
-            authority_from=previous_authority.code,
-            authority_to=authority.code,
-        )
-    return filing
+        return revision
 
-
-def missing_required_attachments(filing: Filing) -> list[str]:
-    present = set(filing.attachments.values_list("kind", flat=True))
-    return [Attachment.Kind(k).label for k in Attachment.REQUIRED_KINDS if k not in present]
+    return transition_apply(
+        action=action,
+        filing=filing,
+        user=acting_user,
+        write=write,
+        request=request,
+        audit_data={
+            "authority_from": previous_authority.code,
+            "authority_to": authority.code,
+        },
+    )
 
 
 def filing_report(
@@ -159,30 +159,36 @@ def filing_report(
     """上报: send the filing for review. Idempotent: reporting a reported filing is a no-op,
     so a double click reports once. Refused while a required attachment is missing.
     """
+
+    def write(locked: Filing) -> None:
+        locked.reported_at = timezone.now()
+        locked.reported_as_change = locked.has_been_approved
+
     with transaction.atomic():
-        filing = lock_filing(filing)
-        check_owner(filing, acting_user)
-        if filing.status == Status.REPORTED:
-            return filing
-        check_transition(Action.REPORT, filing)
-        missing = missing_required_attachments(filing)
-        if missing:
-            raise TransitionNotAllowed(
-                _("上报前请先上传：%(items)s。") % {"items": "、".join(str(m) for m in missing)}
-            )
-        is_change = filing.has_been_approved
-        filing.status = Status.REPORTED
-        filing.reported_at = timezone.now()
-        filing.save(update_fields=["status", "reported_at", "updated_at"])
-        audit_record(
-            event="filing_reported",
-            actor=acting_user,
-            filing=filing,
+        locked = lock_filing(filing)
+        if locked.status == Status.REPORTED and may_act(Actor.OWNER, locked, acting_user):
+            return locked
+        sent = list(locked.attachments.values_list("pk", flat=True))
+        return transition_apply(
+            action=Action.REPORT,
+            filing=locked,
+            user=acting_user,
+            write=write,
             request=request,
-            revision=filing.current_revision.number,
-            is_change=is_change,
+            event_fields={"attachment_ids": sent},
+            audit_data={"is_change": locked.has_been_approved},
         )
-    return filing
+
+
+def _digest(uploaded: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+SUFFIX = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
 def attachment_add(
@@ -193,42 +199,39 @@ def attachment_add(
     uploaded: UploadedFile,
     request: HttpRequest | None = None,
 ) -> Attachment:
-    """Store an attachment; a required kind replaces the previous file of that kind.
+    """Store an attachment with the revision it belongs to (the current one).
 
-    Allowed while the enterprise can still change what it sends (not once approved or
-    cancelled without a change under way). The type is checked from the content.
+    A required kind replaces the current file of that kind; the earlier file is kept,
+    marked replaced, so officers can still see what was sent before. Allowed while the
+    enterprise can still change what it sends (see ``Action.ATTACH``). The type is
+    checked from the content.
     """
     content_type = sniff_content_type(uploaded)
     if content_type is None:
         raise ValidationError({"file": _("文件内容不是 PDF、JPEG 或 PNG，请上传正确的文件。")})
-    with transaction.atomic():
-        filing = lock_filing(filing)
-        check_owner(filing, acting_user)
-        if filing.status in (Status.APPROVED, Status.CANCELLED):
-            raise TransitionNotAllowed(_("备案已审核通过，如需修改附件请先办理变更。"))
+    sha256 = _digest(uploaded)
+    stored: dict[str, Any] = {}
+    audit_data: dict[str, Any] = {"kind": kind}
+
+    def write(locked: Filing) -> None:
         replaced = None
         if kind != Attachment.Kind.OTHER:
-            replaced = filing.attachments.filter(kind=kind).first()
+            replaced = locked.attachments.filter(kind=kind).first()
             if replaced is not None:
-                old_file = replaced.file
-                replaced.delete()
-                transaction.on_commit(lambda: old_file.storage.delete(old_file.name))
-        digest = hashlib.sha256()
-        for chunk in uploaded.chunks():
-            digest.update(chunk)
-        uploaded.seek(0)
+                replaced.replaced_at = timezone.now()
+                replaced.save(update_fields=["replaced_at"])
         attachment = Attachment(
-            filing=filing,
+            filing=locked,
+            revision=locked.current_revision,
             kind=kind,
             original_name=uploaded.name[-200:],
             content_type=content_type,
             size=uploaded.size,
-            sha256=digest.hexdigest(),
+            sha256=sha256,
             uploaded_by=acting_user,
         )
-        suffix = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
         attachment.file.save(
-            f"{filing.system_no}-{kind}{suffix[content_type]}", uploaded, save=False
+            f"{locked.system_no}-{kind}{SUFFIX[content_type]}", uploaded, save=False
         )
         stored_name = attachment.file.name
         try:
@@ -236,35 +239,49 @@ def attachment_add(
         except Exception:
             attachment.file.storage.delete(stored_name)
             raise
-        audit_record(
-            event="attachment_replaced" if replaced else "attachment_added",
-            actor=acting_user,
-            filing=filing,
-            request=request,
-            kind=kind,
-            name=attachment.original_name,
-            size=attachment.size,
-        )
-    return attachment
+        stored.update(attachment=attachment, replaced=replaced)
+        audit_data.update(name=attachment.original_name, size=attachment.size)
+
+    transition_apply(
+        action=Action.ATTACH,
+        filing=filing,
+        user=acting_user,
+        write=write,
+        request=request,
+        audit_event=lambda: "attachment_replaced" if stored["replaced"] else "attachment_added",
+        audit_data=audit_data,
+    )
+    return stored["attachment"]
 
 
 def attachment_delete(
     *, attachment: Attachment, acting_user: User, request: HttpRequest | None = None
 ) -> None:
-    """Remove an attachment before the filing is reported; the file goes after commit."""
-    with transaction.atomic():
-        filing = lock_filing(attachment.filing)
-        check_owner(filing, acting_user)
-        if filing.status not in TRANSITIONS[Action.REPORT].sources:
-            raise TransitionNotAllowed(_("已上报或已审核的备案不能删除附件。"))
+    """Remove an attachment before the filing is reported.
+
+    A file that has gone to the authority with a report stays on record (marked removed);
+    one that never left the enterprise is deleted, its file after commit.
+    """
+
+    def write(locked: Filing) -> None:
+        was_sent = any(
+            attachment.pk in event.attachment_ids
+            for event in locked.events.filter(kind="reported").only("attachment_ids")
+        )
+        if was_sent:
+            attachment.replaced_at = timezone.now()
+            attachment.save(update_fields=["replaced_at"])
+            return
         stored = attachment.file
         attachment.delete()
         transaction.on_commit(lambda: stored.storage.delete(stored.name))
-        audit_record(
-            event="attachment_deleted",
-            actor=acting_user,
-            filing=filing,
-            request=request,
-            kind=attachment.kind,
-            name=attachment.original_name,
-        )
+
+    transition_apply(
+        action=Action.DETACH,
+        filing=attachment.filing,
+        user=acting_user,
+        write=write,
+        request=request,
+        audit_event="attachment_deleted",
+        audit_data={"kind": attachment.kind, "name": attachment.original_name},
+    )

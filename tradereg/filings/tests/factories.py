@@ -100,10 +100,26 @@ def attach_required(filing: Filing) -> None:
         )
 
 
+def attach_signed_form(filing: Filing) -> None:
+    """A newly signed scan, as a change must carry one for its changed form."""
+    services.attachment_add(
+        filing=filing, acting_user=filing.owner, kind="signed_form", uploaded=pdf_upload()
+    )
+
+
 def make_filing(
-    *, status: str = Status.DRAFT, code: str = "110000", username: str | None = None, **data
+    *,
+    status: str = Status.DRAFT,
+    code: str = "110000",
+    username: str | None = None,
+    officer: User | None = None,
+    **data,
 ) -> Filing:
-    """A filing owned by a new enterprise account, taken to ``status`` through the services."""
+    """A filing owned by a new enterprise account, taken to ``status`` by walking the real
+    transitions (never by writing the status), so no test stands on an impossible state:
+
+    draft → (attachments) → reported → returned | approved → changing | cancelled.
+    """
     filing = services.filing_create(
         authority=authority(code),
         method=Method.USCC,
@@ -117,10 +133,14 @@ def make_filing(
     filing = services.filing_report(filing=filing, acting_user=filing.owner)
     if status == Status.REPORTED:
         return filing
-    officer = make_officer(code=code)
+    officer = officer or make_officer(code=code)
+    if status == Status.RETURNED:
+        return services.filing_return(filing=filing, acting_user=officer, reason="请补正材料")
     filing = services.filing_approve(filing=filing, acting_user=officer)
     if status == Status.APPROVED:
         return filing
+    if status == Status.CANCELLED:
+        return services.filing_cancel(filing=filing, acting_user=officer, reason="企业申请注销")
     if status == Status.CHANGING:
         return services.filing_save(
             filing=filing,
@@ -128,4 +148,11 @@ def make_filing(
             authority=filing.authority,
             data=filing_data(**same_operator(filing)),
         )
-    raise ValueError(f"no helper for status {status}")
+    raise ValueError(f"no way to status {status}")
+
+
+def make_change_reported(*, code: str = "110000", officer: User | None = None) -> Filing:
+    """An approved filing whose change has been saved, re-signed and reported."""
+    filing = make_filing(status=Status.CHANGING, code=code, officer=officer)
+    attach_signed_form(filing)
+    return services.filing_report(filing=filing, acting_user=filing.owner)

@@ -52,6 +52,8 @@ RULES: dict[str, Rule] = {
         "get", 200, 200, 200, 200, 200, query="?authority=110000&method=uscc", public=True
     ),
     "filings:new_done": Rule("get", 302, 302, 302, 302, 302, public=True),
+    # Only a live one-time link opens it; an unknown token is the same 404 for everyone.
+    "filings:claim": Rule("get", 404, 404, 404, 404, 404, public=True),
     "filings:my": Rule("get", LOGIN, 200, 200, 302, 302),
     "filings:list": Rule("get", LOGIN, 200, 200, 200, 200),
     "filings:detail": Rule("get", **SCOPED_GET),
@@ -154,6 +156,8 @@ def request(client: Client, name: str, world: dict):
         kwargs["attachment_pk"] = world["attachment"].pk
     if "code" in wanted:
         kwargs["code"] = "0000000000"
+    if "token" in wanted:
+        kwargs["token"] = "not-a-token"
     url = reverse(name, kwargs=kwargs) + rule.query
     if rule.method == "get":
         return client.get(url)

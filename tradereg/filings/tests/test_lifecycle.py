@@ -1,25 +1,56 @@
-"""The declared life cycle matches DESIGN.md's table."""
+"""The declared life cycle is DESIGN.md's table, row for row."""
 
-from tradereg.accounts.models import User
-from tradereg.filings.lifecycle import TRANSITIONS, Action, allowed_actions, form_action_for
+import pytest
+
+from tradereg.filings.lifecycle import TRANSITIONS, Action, Actor, form_action_for
 from tradereg.filings.models import Status
 
-ENTERPRISE, OFFICER = User.Role.ENTERPRISE, User.Role.OFFICER
+D, REP, APP, RET, CHG, CAN = (
+    Status.DRAFT,
+    Status.REPORTED,
+    Status.APPROVED,
+    Status.RETURNED,
+    Status.CHANGING,
+    Status.CANCELLED,
+)
+
+# DESIGN.md "Filing life cycle": action, from, to (None: unchanged), who.
+DESIGN_TABLE = [
+    (Action.CREATE, set(), D, Actor.NEW_ENTERPRISE),
+    (Action.SAVE, {D, RET, CHG}, None, Actor.OWNER),
+    (Action.REPORT, {D, RET, CHG}, REP, Actor.OWNER),
+    (Action.EDIT, {REP}, REP, Actor.OWNER),
+    (Action.APPROVE, {REP}, APP, Actor.OFFICER),
+    (Action.RETURN, {REP}, RET, Actor.OFFICER),
+    (Action.CHANGE, {APP}, CHG, Actor.OWNER),
+    (Action.CANCEL, {APP}, CAN, Actor.OFFICER),
+    (Action.IMPORT, set(), APP, Actor.SYSTEM),
+]
 
 
-def test_enterprise_actions_per_status():
-    assert allowed_actions(Status.DRAFT, ENTERPRISE) == [Action.SAVE, Action.REPORT]
-    assert allowed_actions(Status.RETURNED, ENTERPRISE) == [Action.SAVE, Action.REPORT]
-    assert allowed_actions(Status.REPORTED, ENTERPRISE) == [Action.EDIT]
-    assert allowed_actions(Status.APPROVED, ENTERPRISE) == [Action.CHANGE]
-    assert allowed_actions(Status.CHANGING, ENTERPRISE) == [Action.SAVE, Action.REPORT]
-    assert allowed_actions(Status.CANCELLED, ENTERPRISE) == []
+@pytest.mark.parametrize(("action", "sources", "target", "actor"), DESIGN_TABLE)
+def test_transition_matches_the_design(action, sources, target, actor):
+    transition = TRANSITIONS[action]
+    assert set(transition.sources) == sources
+    assert transition.target == target
+    assert transition.actor == actor
 
 
-def test_officer_actions_per_status():
-    assert allowed_actions(Status.REPORTED, OFFICER) == [Action.APPROVE, Action.RETURN]
-    assert allowed_actions(Status.APPROVED, OFFICER) == [Action.CANCEL]
-    assert allowed_actions(Status.DRAFT, OFFICER) == []
+def test_every_status_changing_transition_writes_history_and_audit():
+    for action, _sources, _target, _actor in DESIGN_TABLE:
+        transition = TRANSITIONS[action]
+        assert transition.event is not None, action
+        assert transition.audit, action
+
+
+def test_decisions_that_reach_the_public_publish():
+    publishing = {a for a, t in TRANSITIONS.items() if t.publishes}
+    assert publishing == {Action.APPROVE, Action.CANCEL, Action.IMPORT}
+
+
+def test_officer_decisions_e_mail_the_owner():
+    for action in (Action.APPROVE, Action.RETURN, Action.CANCEL):
+        assert TRANSITIONS[action].email == f"filings/emails/filing_{TRANSITIONS[action].event}"
 
 
 def test_the_form_performs_save_edit_or_change():
@@ -27,15 +58,6 @@ def test_the_form_performs_save_edit_or_change():
     assert form_action_for(Status.REPORTED) == Action.EDIT
     assert form_action_for(Status.APPROVED) == Action.CHANGE
     assert form_action_for(Status.CANCELLED) is None
-
-
-def test_targets_follow_the_design():
-    assert TRANSITIONS[Action.REPORT].target == Status.REPORTED
-    assert TRANSITIONS[Action.CHANGE].target == Status.CHANGING
-    assert TRANSITIONS[Action.APPROVE].target == Status.APPROVED
-    assert TRANSITIONS[Action.RETURN].target == Status.RETURNED
-    assert TRANSITIONS[Action.CANCEL].target == Status.CANCELLED
-    assert TRANSITIONS[Action.SAVE].target is None
 
 
 def test_status_labels_use_the_manuals_words():

@@ -29,7 +29,7 @@ from tradereg.accounts.models import AccountClaim, User
 from tradereg.accounts.services import staff_user_create
 from tradereg.audit.models import AuditEvent
 from tradereg.filings import services
-from tradereg.filings.models import Decision, Filing, Method, Note, Status
+from tradereg.filings.models import Filing, FilingEvent, Method, Note, Status
 from tradereg.filings.tests.factories import PASSWORD, authority, filing_data, make_filing
 from tradereg.notifications.models import OutboundEmail
 from tradereg.office import urls as office_urls
@@ -50,6 +50,8 @@ ROLES = (
 )
 IN_SCOPE = ("officer", "supervisor", "admin")  # staff who may see the filing
 READ_ONLY = ("supervisor", "admin")  # staff who see it but may not decide
+
+DECISIONS = FilingEvent.objects.filter(kind__in=FilingEvent.DECISIONS)
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ def state(world: dict) -> dict:
     """What a refused request must leave as it was."""
     return {
         "statuses": dict(Filing.objects.values_list("pk", "status")),
-        "decisions": Decision.objects.count(),
+        "decisions": DECISIONS.count(),
         "notes": Note.objects.count(),
         "claims": AccountClaim.objects.count(),
         "mails": OutboundEmail.objects.count(),

@@ -16,10 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tradereg.accounts.models import AccountClaim, User
-from tradereg.accounts.services import account_claim_complete, account_claim_invite
 from tradereg.audit.models import AuditEvent
 from tradereg.filings import services
-from tradereg.filings.models import Decision, Filing, FilingRevision, Status
+from tradereg.filings.models import Filing, FilingEvent, FilingRevision, Status
+from tradereg.filings.services import account_claim_complete, account_claim_invite
 from tradereg.filings.tests.factories import attach_required, make_filing, make_officer
 from tradereg.registry.models import PublishedOperator
 
@@ -32,6 +32,8 @@ BACKEND = "tradereg.accounts.backends.UsernameOrEmailBackend"
 CODE = "440300"  # 深圳市商务局
 ROUNDS = 3
 OK = "ok"
+
+DECISIONS = FilingEvent.objects.filter(kind__in=FilingEvent.DECISIONS)
 
 
 def together(*contenders: Callable[[], object]) -> list[tuple[str, object]]:
@@ -100,8 +102,8 @@ def test_two_officers_approve_at_once_exactly_one_wins(round_):
     filing.refresh_from_db()
     assert filing.status == Status.APPROVED
     assert filing.form_no == wins[0].form_no
-    assert Decision.objects.filter(filing=filing).count() == 1
-    winner = Decision.objects.get(filing=filing).officer
+    assert DECISIONS.filter(filing=filing).count() == 1
+    winner = DECISIONS.get(filing=filing).actor
     assert winner in (first, second)
     assert AuditEvent.objects.filter(filing=filing, event="filing_approved").count() == 1
     assert PublishedOperator.objects.filter(form_no=filing.form_no).count() == 1
@@ -131,12 +133,12 @@ def test_approve_and_return_at_once_take_one_decision():
     assert len(errors_of(outcomes)) == 1, outcomes
     assert isinstance(errors_of(outcomes)[0], services.TransitionNotAllowed)
     filing.refresh_from_db()
-    decision = Decision.objects.get(filing=filing)
-    if decision.kind == Decision.Kind.APPROVED:
+    decision = DECISIONS.get(filing=filing)
+    if decision.kind == FilingEvent.Kind.APPROVED:
         assert filing.status == Status.APPROVED
         assert filing.form_no
     else:
-        assert decision.kind == Decision.Kind.RETURNED
+        assert decision.kind == FilingEvent.Kind.RETURNED
         assert filing.status == Status.RETURNED
         assert not filing.form_no
         assert not PublishedOperator.objects.filter(uscc=filing.current_revision.uscc).exists()
@@ -176,7 +178,7 @@ def test_two_officers_press_approve_in_their_browsers_at_once():
     assert all(value.status_code == 200 for _, value in outcomes)
     assert sum("已审核通过" in page for page in pages) == 1
     assert sum("不能审核通过" in page for page in pages) == 1
-    assert Decision.objects.filter(filing=filing).count() == 1
+    assert DECISIONS.filter(filing=filing).count() == 1
 
 
 # --- (b) the officer approves while the enterprise edits -------------------------------------
@@ -221,7 +223,7 @@ def test_approval_racing_an_edit_loses_no_write(round_):
         assert filing.approved_revision.number == seen
         assert filing.status == Status.CHANGING
         assert latest.kind == FilingRevision.Kind.CHANGE
-        assert Decision.objects.get(filing=filing).revision.number == seen
+        assert DECISIONS.get(filing=filing).revision.number == seen
         published = PublishedOperator.objects.get(form_no=filing.form_no)
         assert published.phone != new_phone
     else:
@@ -233,7 +235,7 @@ def test_approval_racing_an_edit_loses_no_write(round_):
         assert filing.approved_revision_id is None
         assert not filing.form_no
         assert latest.kind == FilingRevision.Kind.EDIT
-        assert not Decision.objects.filter(filing=filing).exists()
+        assert not DECISIONS.filter(filing=filing).exists()
 
 
 # --- (c) two 上报 at once -------------------------------------------------------------------
@@ -287,7 +289,7 @@ def test_claim_link_used_twice_at_once_opens_one_account():
     # The token is only e-mailed; take it from the queued message.
     from tradereg.notifications.models import OutboundEmail
 
-    body = OutboundEmail.objects.get(template="accounts/emails/account_claim").body_text
+    body = OutboundEmail.objects.get(template="filings/emails/account_claim").body_text
     token = body.split("/accounts/claim/", 1)[1].split("/", 1)[0]
 
     outcomes = together(

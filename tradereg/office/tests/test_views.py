@@ -19,9 +19,10 @@ from django.utils import timezone
 from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
 from tradereg.filings import services
-from tradereg.filings.models import Decision, Filing, Method, Note, OperatorType, Status
+from tradereg.filings.models import Filing, FilingEvent, Method, Note, OperatorType, Status
 from tradereg.filings.tests.factories import (
     PASSWORD,
+    attach_signed_form,
     authority,
     filing_data,
     make_filing,
@@ -37,6 +38,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 CODE = "440300"  # 深圳市商务局
 CLAIM_LINK = re.compile(r"https?://\S+?(/accounts/claim/[A-Za-z0-9_-]+/)")
 RESET_LINK = re.compile(r"https?://\S+?(/accounts/password/reset/\S+?/\S+?/)")
+
+DECISIONS = FilingEvent.objects.filter(kind__in=FilingEvent.DECISIONS)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -81,6 +84,11 @@ def save_as_owner(filing: Filing, **overrides) -> Filing:
 
 
 def report_as_owner(filing: Filing) -> Filing:
+    """上报, with a newly signed scan first when it is a change (the old one signed the
+    old data)."""
+    filing.refresh_from_db()
+    if filing.has_been_approved:
+        attach_signed_form(filing)
     return services.filing_report(filing=filing, acting_user=filing.owner)
 
 
@@ -450,9 +458,9 @@ def test_approve_assigns_numbers_and_says_so(office, sz):
         f"已审核通过。备案登记表编号 {filing.form_no}，进出口企业代码 {filing.ie_code}。"
         in messages_of(response)
     )
-    decision = Decision.objects.get(filing=filing)
-    assert decision.kind == Decision.Kind.APPROVED
-    assert decision.officer == sz
+    decision = DECISIONS.get(filing=filing)
+    assert decision.kind == FilingEvent.Kind.APPROVED
+    assert decision.actor == sz
     # The page now offers 注销, not 审核通过.
     body = response.content.decode()
     assert reverse("office:cancel", args=[filing.pk]) in body
@@ -470,7 +478,7 @@ def test_approve_of_a_version_the_officer_did_not_see_is_refused(office):
     assert filing.status == Status.REPORTED
     assert not filing.form_no
     assert "请重新查看后再作决定" in messages_of(response)
-    assert not Decision.objects.filter(filing=filing).exists()
+    assert not DECISIONS.filter(filing=filing).exists()
 
 
 def test_return_without_a_reason_is_refused_next_to_the_field(office):
@@ -487,7 +495,7 @@ def test_return_without_a_reason_is_refused_next_to_the_field(office):
     assert re.search(r'value="phone"[^>]*checked', response.content.decode())
     filing.refresh_from_db()
     assert filing.status == Status.REPORTED
-    assert not Decision.objects.filter(filing=filing).exists()
+    assert not DECISIONS.filter(filing=filing).exists()
 
 
 def test_return_with_flagged_fields_shows_them_to_the_enterprise(office):
@@ -539,7 +547,7 @@ def test_cancel_with_a_reason_cancels_and_without_is_refused(office):
     assert "已注销" in messages_of(done)
     filing.refresh_from_db()
     assert filing.status == Status.CANCELLED
-    decision = Decision.objects.get(filing=filing, kind=Decision.Kind.CANCELLED)
+    decision = DECISIONS.get(filing=filing, kind=FilingEvent.Kind.CANCELLED)
     assert decision.reason == "企业申请注销"
     enterprise = html(logged_in(filing.owner).get(reverse("filings:detail", args=[filing.pk])))
     assert "已注销本备案：企业申请注销" in enterprise

@@ -7,9 +7,8 @@ from django.test import Client
 from pypdf import PdfReader
 
 from tradereg.filings import services as filing_services
-from tradereg.filings.models import Filing, Status
-from tradereg.filings.tests.factories import filing_data, make_officer, same_operator
-from tradereg.registry.services import registry_publish
+from tradereg.filings.models import Filing
+from tradereg.filings.tests.factories import filing_data, make_officer, pdf_upload, same_operator
 
 BACKEND = "tradereg.accounts.backends.UsernameOrEmailBackend"
 
@@ -42,16 +41,17 @@ def approve_change(filing: Filing) -> Filing:
         authority=filing.authority,
         data=filing_data(**same_operator(filing)),
     )
+    filing_services.attachment_add(
+        filing=filing, acting_user=filing.owner, kind="signed_form", uploaded=pdf_upload()
+    )
     filing = filing_services.filing_report(filing=filing, acting_user=filing.owner)
     officer = make_officer(code=filing.authority.code)
     return filing_services.filing_approve(filing=filing, acting_user=officer)
 
 
 def cancel(filing: Filing) -> Filing:
-    Filing.objects.filter(pk=filing.pk).update(status=Status.CANCELLED)
-    filing.refresh_from_db()
-    registry_publish(filing=filing)
-    return filing
+    officer = make_officer(code=filing.authority.code)
+    return filing_services.filing_cancel(filing=filing, acting_user=officer, reason="企业申请注销")
 
 
 def pdf_pages(data: bytes) -> list:

@@ -1,14 +1,20 @@
-"""registry_publish: the public copy and its name-search postings follow approvals."""
+"""Publishing: the public copy and its name-search postings follow approvals."""
 
 import pytest
 
 from tradereg.filings import services
 from tradereg.filings.models import Status
-from tradereg.filings.tests.factories import filing_data, make_filing, make_officer, same_operator
+from tradereg.filings.publication import filing_publish
+from tradereg.filings.tests.factories import (
+    attach_signed_form,
+    filing_data,
+    make_filing,
+    make_officer,
+    same_operator,
+)
 from tradereg.registry import selectors
 from tradereg.registry.grams import approved_us, grams, operator_key
 from tradereg.registry.models import OperatorNameGram, PublishedOperator
-from tradereg.registry.services import registry_publish
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -31,7 +37,8 @@ def test_publish_is_idempotent():
     filing = make_filing(status=Status.APPROVED)
     operator = PublishedOperator.objects.get(filing_id=filing.pk)
     before = postings_of(operator)
-    again = registry_publish(filing=filing)
+    filing_publish(filing=filing)
+    again = PublishedOperator.objects.get(filing_id=filing.pk)
     assert again.pk == operator.pk
     assert PublishedOperator.objects.filter(filing_id=filing.pk).count() == 1
     assert postings_of(again) == before
@@ -45,6 +52,7 @@ def test_approved_change_replaces_name_and_postings():
         authority=filing.authority,
         data=filing_data(name_cn="新名称科技有限公司", **same_operator(filing)),
     )
+    attach_signed_form(changed)
     services.filing_report(filing=changed, acting_user=filing.owner)
     assert [row.name_cn for row in selectors.operator_search(query="旧名称").rows] == [
         "旧名称贸易有限公司"
@@ -60,8 +68,8 @@ def test_approved_change_replaces_name_and_postings():
 
 def test_cancelled_filing_stays_findable_and_marked():
     filing = make_filing(status=Status.APPROVED, name_cn="注销测试贸易有限公司")
-    filing.status = Status.CANCELLED
-    operator = registry_publish(filing=filing)
+    services.filing_cancel(filing=filing, acting_user=make_officer(), reason="企业申请注销")
+    operator = PublishedOperator.objects.get(filing_id=filing.pk)
     assert operator.status == PublishedOperator.Status.CANCELLED
     assert operator.get_status_display() == "已注销"
     assert selectors.operator_search(query="注销测试").rows == [operator]

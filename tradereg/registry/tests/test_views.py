@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tradereg.filings import services as filing_services
 from tradereg.filings.models import Status
-from tradereg.filings.tests.factories import make_filing
+from tradereg.filings.tests.factories import make_filing, make_officer
 from tradereg.registry import views
 from tradereg.registry.models import PublishedOperator
-from tradereg.registry.services import registry_publish
 from tradereg.registry.tests.helpers import published
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -170,8 +170,9 @@ def test_pending_change_keeps_the_approved_data(client):
 
 
 def test_cancelled_operator_is_marked(client, approved):
-    approved.status = Status.CANCELLED
-    registry_publish(filing=approved)
+    filing_services.filing_cancel(
+        filing=approved, acting_user=make_officer(), reason="企业申请注销"
+    )
     response = client.get(SEARCH, {"q": "华兴"})
     content = response.content.decode()
     assert 'class="op-status op-status-cancelled">已注销</span>' in content

@@ -11,7 +11,7 @@ from tradereg.accounts import services
 from tradereg.accounts.models import AccountClaim, User
 from tradereg.audit.models import AuditEvent
 from tradereg.filings import services as filing_services
-from tradereg.filings.models import Method
+from tradereg.filings.models import FilingEvent, Method
 from tradereg.filings.tests import factories
 from tradereg.notifications.models import OutboundEmail
 
@@ -29,7 +29,7 @@ def legacy():
 
 
 def invite(filing, officer=None, email="old-clerk@example.cn") -> str:
-    services.account_claim_invite(
+    filing_services.account_claim_invite(
         filing=filing, email=email, acting_user=officer or factories.make_officer()
     )
     body = OutboundEmail.objects.filter(to=email).latest("created_at").body_text
@@ -39,7 +39,7 @@ def invite(filing, officer=None, email="old-clerk@example.cn") -> str:
 def test_the_claim_link_lets_the_enterprise_choose_username_and_password(legacy):
     token = invite(legacy)
     assert AccountClaim.objects.get().token_hash != token
-    user = services.account_claim_complete(
+    user = filing_services.account_claim_complete(
         token=token, username="old-trader", password="New#Pass2026"
     )
     legacy.refresh_from_db()
@@ -48,20 +48,27 @@ def test_the_claim_link_lets_the_enterprise_choose_username_and_password(legacy)
     assert user.email == "old-clerk@example.cn"
     assert user.check_password("New#Pass2026")
     assert AuditEvent.objects.filter(event="account_claimed", filing=legacy).exists()
+    bound = legacy.events.get(kind=FilingEvent.Kind.OWNER_BOUND)
+    assert bound.actor == user
+    assert bound.actor_name == "old-trader"
 
 
 def test_the_link_works_once(legacy):
     token = invite(legacy)
-    services.account_claim_complete(token=token, username="old-trader", password="New#Pass2026")
+    filing_services.account_claim_complete(
+        token=token, username="old-trader", password="New#Pass2026"
+    )
     with pytest.raises(ValidationError):
-        services.account_claim_complete(token=token, username="someone", password="New#Pass2026")
+        filing_services.account_claim_complete(
+            token=token, username="someone", password="New#Pass2026"
+        )
 
 
 def test_a_new_link_voids_the_previous_one(legacy):
     first = invite(legacy)
     second = invite(legacy)
-    assert services.account_claim_find(token=first) is None
-    assert services.account_claim_find(token=second) is not None
+    assert filing_services.account_claim_find(token=first) is None
+    assert filing_services.account_claim_find(token=second) is not None
 
 
 def test_only_an_officer_of_the_authority_may_invite(legacy):
@@ -71,8 +78,8 @@ def test_only_an_officer_of_the_authority_may_invite(legacy):
 
 def test_a_filing_with_an_owner_cannot_be_claimed():
     filing = factories.make_filing(status="approved")
-    with pytest.raises(ValidationError):
-        services.account_claim_invite(
+    with pytest.raises(filing_services.TransitionNotAllowed):
+        filing_services.account_claim_invite(
             filing=filing, email="x@example.cn", acting_user=factories.make_officer()
         )
 
