@@ -1,5 +1,5 @@
-"""The back's wording is keyed by its data, and the sheet and service modules import in
-one direction only.
+"""The back's wording is keyed by its data, the filling notes read the 经营者类型 list, and
+the sheet and service modules import in one direction only.
 """
 
 import ast
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tradereg.filings.models import OperatorType, Section
 from tradereg.printing import services, sheets
 
 PRINTING = Path(sheets.__file__).resolve().parent
@@ -83,3 +84,36 @@ def test_sheets_does_not_import_services_and_every_import_is_at_the_top():
     assert "tradereg.printing.services" not in sheet_imports
     assert sheet_nested == []
     assert service_nested == []
+
+
+# --- the filling notes --------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_filling_notes_name_the_operator_types_of_each_section(client):
+    page = client.get("/forms/blank/").content.decode()
+    assert (
+        "国有企业、集体企业、私营企业、中外合资企业、中外合作企业、外商独资企业和其他企业"
+        "填写“依法办理工商登记的企业还须填写以下内容”部分；"
+        "外国（地区）企业和个体工商户（独资经营者）填写另一部分。"
+    ) in page
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_filling_notes_follow_the_admin_edited_list(client):
+    OperatorType.objects.filter(name="私营企业").update(name="民营企业")
+    OperatorType.objects.filter(name="集体企业").update(is_active=False)
+    OperatorType.objects.create(name="港澳台个体工商户", section=Section.B, sort_order=999)
+    page = client.get("/forms/blank/").content.decode()
+    assert "国有企业、民营企业、中外合资企业" in page
+    assert "外国（地区）企业、个体工商户（独资经营者）和港澳台个体工商户填写另一部分。" in page
+    assert "私营企业" not in page
+    assert "集体企业" not in page
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_filling_notes_with_only_one_section_in_use(client):
+    OperatorType.objects.filter(section=Section.B).update(is_active=False)
+    page = client.get("/forms/blank/").content.decode()
+    assert "外商独资企业和其他企业填写“依法办理工商登记的企业还须填写以下内容”部分。" in page
+    assert "另一部分" not in page
