@@ -5,6 +5,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 
 from tradereg.notifications.models import OutboundEmail
+from tradereg.notifications.tasks import email_send
 
 
 def email_enqueue(*, to: str, template: str, context: dict[str, Any]) -> OutboundEmail:
@@ -14,8 +15,6 @@ def email_enqueue(*, to: str, template: str, context: dict[str, Any]) -> Outboun
     task row are committed with that change or not at all, and the worker sees neither
     before the commit.
     """
-    from tradereg.notifications.tasks import email_send
-
     context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body_text = render_to_string(f"{template}.txt", context)
