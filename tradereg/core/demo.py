@@ -14,8 +14,9 @@ from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
 from tradereg.authorities.models import Authority
 from tradereg.authorities.services import authorities_load
+from tradereg.common import codes
 from tradereg.core.models import Announcement
-from tradereg.filings import codes, services
+from tradereg.filings import services
 from tradereg.filings.models import Currency, Filing, IdType, Method, OperatorType
 from tradereg.filings.reference import form_options_load
 from tradereg.regions.services import regions_load

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 
-from tradereg.filings import codes
+from tradereg.common import codes
 from tradereg.registry.grams import approved_us, grams, operator_key
 
 # city, pinyin, province (short), region code, weight (roughly by foreign trade volume)

@@ -25,8 +25,8 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from tradereg.authorities.models import Authority
+from tradereg.common import codes
 from tradereg.core.demo import reference_data_load
-from tradereg.filings import codes
 from tradereg.filings.models import Currency, IdType, Method, OperatorType
 from tradereg.filings.services import filing_import
 from tradereg.printing import services

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tradereg.authorities.models import Authority
-from tradereg.filings import codes
+from tradereg.common import codes
 from tradereg.filings.models import Attachment, Currency, IdType, Method, OperatorType, Section
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

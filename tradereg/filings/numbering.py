@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tradereg.filings import codes
+from tradereg.common import codes
 from tradereg.filings.models import Sequence
 
 

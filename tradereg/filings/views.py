@@ -216,7 +216,10 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 done = {
                     Action.SAVE: _("已保存。"),
                     Action.EDIT: _("已保存，备案仍为“上报”状态，等待备案登记机关审核。"),
-                    Action.CHANGE: _("变更已保存。请在操作栏点击【上报】提交审核。"),
+                    Action.CHANGE: _(
+                        "变更已保存。请打印变更后的备案登记表，签字盖章后上传扫描件，"
+                        "再点击【上报】提交审核。"
+                    ),
                 }[action]
                 messages.success(request, done)
                 return redirect("filings:list")

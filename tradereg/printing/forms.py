@@ -3,7 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tradereg.filings.codes import is_valid_system_no, normalize_code
+from tradereg.common.codes import is_valid_system_no, normalize_code
 from tradereg.printing.services import CODE_ALPHABET, CODE_LENGTH
 
 _OPERATOR_CODE_RE = re.compile(r"^[0-9A-Z]{9}$|^[0-9A-Z]{15}$|^[0-9A-Z]{18}$")

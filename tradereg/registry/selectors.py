@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tradereg.filings.codes import normalize_code
+from tradereg.common.codes import normalize_code
 from tradereg.registry.grams import approved_us, grams, search_key
 from tradereg.registry.models import OperatorNameGram, PublishedOperator
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tradereg.filings.attachments import sniff_content_type
+from tradereg.common.files import sniff_content_type
 
 PDF = "application/pdf"
 

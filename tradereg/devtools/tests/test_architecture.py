@@ -1,4 +1,4 @@
-"""The app dependency rules of docs/architecture, checked on the source with `ast`.
+"""The app dependency rules of decision 0010, checked on the source with `ast`.
 
 Every module under ``tradereg/`` except tests and migrations is parsed; an import of
 ``tradereg.<app>`` from a module of another app is an edge ``app → <app>``. The rules:

@@ -1,7 +1,7 @@
 """The generated register must look real to the search: valid codes, unique keys."""
 
+from tradereg.common import codes
 from tradereg.devtools import benchdata
-from tradereg.filings import codes
 
 
 def _rows(count: int, **kwargs) -> list[dict]:

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
 from tradereg.authorities.models import Authority
-from tradereg.filings import codes, numbering
+from tradereg.common import codes
+from tradereg.filings import numbering
 from tradereg.filings.models import Filing, FilingRevision, Method, Status
 
 REVISION_FIELDS = (

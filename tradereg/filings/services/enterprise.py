@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from tradereg.accounts.models import User
 from tradereg.accounts.services import enterprise_user_create
 from tradereg.authorities.models import Authority
+from tradereg.common.files import sniff_content_type
 from tradereg.filings import numbering
-from tradereg.filings.attachments import sniff_content_type
 from tradereg.filings.lifecycle import Action, Actor, form_action_for, may_act
 from tradereg.filings.models import Attachment, Filing, FilingRevision, Status
 from tradereg.filings.services.common import (

@@ -10,13 +10,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
 from tradereg.authorities.models import Authority
+from tradereg.common import codes
 from tradereg.core.demo import DEMO_PDF
-from tradereg.filings import codes, services
+from tradereg.filings import services
 from tradereg.filings.models import Currency, Filing, IdType, Method, OperatorType, Status
 
 PASSWORD = "Test@2026pass"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 _counter = itertools.count(1)
+
+
+def next_number() -> int:
+    """A number no other test object has used, for unique names."""
+    return next(_counter)
 
 
 def _rng() -> random.Random:

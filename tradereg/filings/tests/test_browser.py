@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tradereg.audit.models import AuditEvent
+from tradereg.common import codes
 from tradereg.core.demo import DEMO_PDF
-from tradereg.filings import codes
 from tradereg.filings.models import Filing, Status
 from tradereg.filings.tests.factories import PASSWORD, attach_required, make_filing
 from tradereg.printing.services import back_text

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tradereg.accounts.forms import AccountForm
 from tradereg.accounts.services import enterprise_user_create
-from tradereg.filings import codes
+from tradereg.common import codes
 from tradereg.filings.forms import FilingForm, StartForm
 from tradereg.filings.models import Currency, IdType, Method, OperatorType
 from tradereg.filings.tests.factories import PASSWORD, filing_data, form_post

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradereg.filings import codes, numbering
+from tradereg.common import codes
+from tradereg.filings import numbering
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from tradereg.audit.models import AuditEvent
-from tradereg.filings import codes, services
+from tradereg.common import codes
+from tradereg.filings import services
 from tradereg.filings.lifecycle import TRANSITIONS, Action
 from tradereg.filings.models import Attachment, Filing, FilingRevision, Method, Status
 from tradereg.filings.tests import factories

@@ -12,8 +12,8 @@ from django.test import Client
 
 from tradereg.accounts.models import User
 from tradereg.audit.models import AuditEvent
+from tradereg.common import codes
 from tradereg.core.demo import DEMO_PDF
-from tradereg.filings import codes
 from tradereg.filings.models import Attachment, Filing, Status
 from tradereg.filings.tests.factories import (
     PASSWORD,

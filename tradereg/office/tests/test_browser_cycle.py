@@ -16,9 +16,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from tradereg.common import codes
 from tradereg.conftest import BROWSER_TIMEOUT_MS
-from tradereg.filings import codes, services
-from tradereg.filings.models import Filing, Method, Status
+from tradereg.core.demo import DEMO_PDF
+from tradereg.filings import services
+from tradereg.filings.models import Filing, FilingEvent, Method, Status
 from tradereg.filings.tests.factories import (
     PASSWORD,
     authority,
@@ -90,6 +92,12 @@ def login(page: Page, username: str, password: str) -> None:
     page.get_by_role("button", name="登录", exact=True).click()
 
 
+def upload(page: Page, kind: str, path) -> None:
+    page.get_by_label("附件类型").select_option(label=kind)
+    page.get_by_label("选择文件").set_input_files(path)
+    page.get_by_role("button", name="上传", exact=True).click()
+
+
 def row_of(page: Page, text: str):
     return page.locator("table.list tbody tr").filter(has_text=text)
 
@@ -116,7 +124,7 @@ def my_filings(enterprise: Page) -> None:
 
 
 def test_return_correct_approve_change_approve_across_two_browsers(
-    person, settings, live_server, screenshot
+    person, settings, live_server, screenshot, tmp_path
 ):
     settings.SITE_URL = live_server.url
     filing = make_filing(
@@ -250,11 +258,24 @@ def test_return_correct_approve_change_approve_across_two_browsers(
     expect(enterprise.locator(".messages .message.success")).to_contain_text("变更已保存")
     row = row_of(enterprise, name_cn)
     expect(row.locator(".status")).to_have_text(CHANGING_WORDS)
+    # The scan that went with the approval signed the old data: 上报 asks for a new one.
     row.get_by_role("button", name="上报").click()
+    expect(enterprise.locator(".messages .message.error")).to_contain_text(
+        "变更后重新签章的备案登记表扫描件"
+    )
+    signed = tmp_path / "变更后签章.pdf"
+    signed.write_bytes(DEMO_PDF)
+    upload(enterprise, "备案登记表扫描件", signed)
+    expect(enterprise.locator("#attachments table.list")).to_contain_text("变更后签章.pdf")
+    enterprise.get_by_role("button", name="上报").click()
     expect(row_of(enterprise, name_cn).locator(".status")).to_have_text(REPORTED_WORDS)
 
-    # The officer sees a change, compared with the approved version, and approves it.
+    # The officer sees a change, compared with the approved version, with the new scan
+    # marked and the old one kept, and approves it.
     open_from_queue(officer, name_cn)
+    new_scan = officer.locator("details.attachment").filter(has_text="变更后签章.pdf")
+    expect(new_scan).to_contain_text("本次新上传")
+    expect(officer.locator("details.attachment.replaced")).to_contain_text("备案登记表扫描件")
     expect(officer.get_by_role("heading", name=re.compile("与已备案版本对比"))).to_be_visible()
     changed = compare_row(officer, "住所")
     expect(changed).to_have_class("changed")
@@ -273,7 +294,7 @@ def test_return_correct_approve_change_approve_across_two_browsers(
     filing.refresh_from_db()
     assert filing.status == Status.APPROVED
     assert filing.approved_revision.residence == new_residence
-    assert filing.decisions.count() == 3
+    assert filing.events.filter(kind__in=FilingEvent.DECISIONS).count() == 3
 
 
 def test_open_account_for_a_legacy_filing_across_two_browsers(

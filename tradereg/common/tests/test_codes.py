@@ -7,8 +7,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tradereg.filings import codes
-from tradereg.filings.codes import (
+from tradereg.common import codes
+from tradereg.common.codes import (
     CHECK_FAILED,
     ORG_CODE_ALPHABET,
     USCC_ALPHABET,

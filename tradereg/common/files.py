@@ -1,4 +1,4 @@
-"""Attachment content checks: the type is read from the bytes, never from the name."""
+"""File-content checks: the type is read from the bytes, never from the name."""
 
 from django.core.files.uploadedfile import UploadedFile
 

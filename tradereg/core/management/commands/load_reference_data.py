@@ -1,4 +1,7 @@
-"""Load the committed regions, authorities and form options; safe to run on every start."""
+"""Load the committed regions, authorities and form options; safe to run on every start.
+
+It lives in the site shell because it spans three apps (regions, authorities, filings).
+"""
 
 from typing import Any
 

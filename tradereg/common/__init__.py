@@ -1,0 +1,1 @@
+"""Pure helpers any app may use: identifier codes and file-content checks (no Django models)."""
