@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
 from tradereg.audit.services import audit_record
+from tradereg.authorities.models import Authority
 from tradereg.notifications.services import email_enqueue
 
 
@@ -68,7 +69,7 @@ def staff_user_create(
     username: str,
     password: str,
     role: str,
-    authority=None,
+    authority: Authority | None = None,
     email: str = "",
     acting_user: User | None = None,
 ) -> User:
@@ -98,6 +99,7 @@ def password_reset_send(
     """An officer sends a reset e-mail to an enterprise of their authority."""
     if not (
         acting_user.is_officer
+        and acting_user.authority_id is not None
         and user.is_enterprise
         and user.filings.filter(authority_id=acting_user.authority_id).exists()
     ):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from tradereg.accounts.models import User
 from tradereg.authorities.models import Authority
 from tradereg.regions.models import Region
 
@@ -83,26 +82,11 @@ def authority_browse(*, top: Authority) -> list[Authority]:
     Code order puts an entrusted county-level authority right after its prefecture and
     the ``PP90xx`` cities after the prefectures, so one flat list reads as a tree.
     """
-    below = _descendant_ids(top.pk)
+    below = authority_descendant_ids(top.pk)
     return [top, *_active().filter(pk__in=below).order_by("code")]
 
 
-def authority_scope(*, user: User) -> QuerySet[Authority]:
-    """Officer: their authority. Supervisor: theirs and every one below it, at any depth
-    (a province sees its prefectures and their entrusted counties). Admin: all."""
-    if user.role == User.Role.NATIONAL_ADMIN:
-        return Authority.objects.all()
-    if user.role == User.Role.SUPERVISOR:
-        if user.authority_id is None:
-            return Authority.objects.none()
-        ids = {user.authority_id, *_descendant_ids(user.authority_id)}
-        return Authority.objects.filter(pk__in=sorted(ids))
-    if user.role == User.Role.OFFICER:
-        return Authority.objects.filter(pk=user.authority_id)
-    return Authority.objects.none()
-
-
-def _descendant_ids(pk: int) -> set[int]:
+def authority_descendant_ids(pk: int) -> set[int]:
     """Primary keys of all authorities below ``pk``: one query per level (three at most
     today), and safe against a cycle an administrator might create."""
     found: set[int] = set()

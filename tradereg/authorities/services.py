@@ -6,6 +6,7 @@ import csv
 from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.db import transaction
 
@@ -52,7 +53,7 @@ def authorities_load(*, path: Path | None = None, entrusted: Path | None = None)
             "code", "id", "name", "region_id", "parent_id", "pinyin_initials"
         )
     }
-    ids = {code: rest[0] for code, rest in stored.items()}
+    ids: dict[str, int] = {code: cast(int, rest[0]) for code, rest in stored.items()}
     if entrusted_rows:
         _check_entrusted(entrusted_rows)
     with transaction.atomic():

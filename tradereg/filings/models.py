@@ -204,6 +204,13 @@ class Filing(models.Model):
         return self.approved_revision_id is not None
 
     @property
+    def revision(self) -> "FilingRevision":
+        """The current revision; every saved filing has one (written as it is created)."""
+        if self.current_revision is None:
+            raise ValueError(f"filing {self.pk} has no revision")
+        return self.current_revision
+
+    @property
     def attachments(self) -> "models.QuerySet[Attachment]":
         """The files this filing would be reported with now (replaced ones left out)."""
         return self.all_attachments.filter(replaced_at__isnull=True)

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from tradereg.accounts.models import User
-from tradereg.authorities.selectors import authority_scope
+from tradereg.accounts.selectors import authority_scope
 from tradereg.filings.models import Attachment, Filing, FilingEvent, Status
 
 CREATED_IN_SESSION = "created_filings"

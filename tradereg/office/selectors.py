@@ -9,12 +9,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from tradereg.accounts.models import User
-from tradereg.authorities.selectors import authority_scope
+from tradereg.accounts.selectors import authority_scope
+from tradereg.common.codes import normalize_code
 from tradereg.filings.forms import SECTION_LABELS
 from tradereg.filings.models import Attachment, Filing, FilingEvent, FilingRevision, Status
 from tradereg.filings.selectors import decision_latest
 from tradereg.filings.services import REVISION_FIELDS
 from tradereg.office.workdays import REVIEW_LIMIT_DAYS, working_days_between
+from tradereg.registry.models import PublishedOperator
 
 STAFF_ROLES = (User.Role.OFFICER, User.Role.SUPERVISOR, User.Role.NATIONAL_ADMIN)
 
@@ -44,7 +46,8 @@ class QueueFilters:
 
 def filing_queue(*, user: User, filters: QueueFilters) -> QuerySet[Filing]:
     """The review queue: oldest report first; filters by status, kind, dates and a search
-    over 系统编号, codes and the Chinese name of the current revision.
+    over 系统编号, codes and the Chinese name of the current revision. Codes are cleaned as
+    the public search cleans them (full-width, spaces, hyphens, lower case).
     """
     filings = Filing.objects.filter(authority__in=authority_scope(user=user)).select_related(
         "authority", "current_revision", "approved_revision"
@@ -59,7 +62,7 @@ def filing_queue(*, user: User, filters: QueueFilters) -> QuerySet[Filing]:
         filings = filings.filter(reported_at__date__gte=filters.date_from)
     if filters.date_to:
         filings = filings.filter(reported_at__date__lte=filters.date_to)
-    query = filters.query.strip().upper().replace(" ", "").replace("-", "")
+    query = normalize_code(filters.query)
     if query:
         filings = filings.filter(
             Q(system_no=query)
@@ -149,9 +152,37 @@ def _identity_codes(revision: FilingRevision) -> set[str]:
     return {c for c in codes if c}
 
 
-def duplicates_for(*, filing: Filing) -> list[Filing]:
-    """Other open or approved filings anywhere with the same USCC, organisation code,
-    registration number or Chinese name (legacy records may carry only an old number)."""
+@dataclass(frozen=True)
+class Duplicate:
+    """One matching filing as the reviewing officer may see it."""
+
+    name_cn: str
+    authority_name: str
+    status_label: str
+    system_no: str = ""  # only for a filing of the officer's own scope
+    filing_id: int | None = None  # ditto: its review page
+
+
+@dataclass
+class Duplicates:
+    """What the review page may say about other filings of the same operator."""
+
+    shown: list[Duplicate]
+    open_elsewhere: int  # never approved, in another authority: counted, not shown
+
+    def __bool__(self) -> bool:
+        return bool(self.shown or self.open_elsewhere)
+
+
+def duplicates_for(*, user: User, filing: Filing) -> Duplicates:
+    """Other open or approved filings with the same USCC, organisation code, registration
+    number or Chinese name (legacy records may carry only an old number).
+
+    A filing in the officer's scope is shown as they would see it anyway. One of another
+    authority shows only what is public: its published name, authority and status once
+    approved; before that, only that it exists. A draft elsewhere is its owner's alone and
+    is left out altogether.
+    """
     codes = _identity_codes(filing.current_revision)
     same = Q(current_revision__name_cn=filing.current_revision.name_cn)
     if codes:
@@ -161,20 +192,50 @@ def duplicates_for(*, filing: Filing) -> list[Filing]:
             | Q(current_revision__registration_no__in=codes)
             | Q(operator_code__in=codes)
         )
-    return list(
+    scope = set(authority_scope(user=user).values_list("pk", flat=True))
+    matches = list(
         Filing.objects.filter(same)
         .exclude(pk=filing.pk)
         .exclude(status=Status.CANCELLED)
-        .select_related("authority", "current_revision")[:10]
+        .exclude(Q(status=Status.DRAFT) & ~Q(authority__in=scope))
+        .select_related("authority", "current_revision")
+        .order_by("pk")[:10]
     )
+    elsewhere = [m.pk for m in matches if m.authority_id not in scope]
+    published = {p.filing_id: p for p in PublishedOperator.objects.filter(filing_id__in=elsewhere)}
+    shown, open_elsewhere = [], 0
+    for match in matches:
+        if match.authority_id in scope:
+            shown.append(
+                Duplicate(
+                    name_cn=match.current_revision.name_cn,
+                    authority_name=match.authority.name,
+                    status_label=match.get_status_display(),
+                    system_no=match.system_no,
+                    filing_id=match.pk,
+                )
+            )
+        elif match.pk in published:
+            public = published[match.pk]
+            shown.append(
+                Duplicate(
+                    name_cn=public.name_cn,
+                    authority_name=public.authority_name,
+                    status_label=public.get_status_display(),
+                )
+            )
+        else:
+            open_elsewhere += 1
+    return Duplicates(shown=shown, open_elsewhere=open_elsewhere)
 
 
 def enterprise_lookup(*, user: User, query: str) -> list[Filing]:
-    """Filings of the officer's scope whose code or name matches, with their owner."""
+    """Filings of the officer's scope whose code or name matches, with their owner; codes
+    are cleaned as everywhere else (``normalize_code``)."""
     query = query.strip()
     if len(query) < 2:
         return []
-    code = query.upper().replace(" ", "").replace("-", "")
+    code = normalize_code(query)
     return list(
         Filing.objects.filter(authority__in=authority_scope(user=user))
         .filter(

@@ -11,7 +11,11 @@ from tradereg.regions.models import Region
 
 REGIONS_CSV = Path(__file__).resolve().parent / "data" / "regions.csv"
 
-LEVEL_DEPTH = {Region.Level.PROVINCE: 0, Region.Level.PREFECTURE: 1, Region.Level.COUNTY: 2}
+LEVEL_DEPTH: dict[str, int] = {
+    Region.Level.PROVINCE: 0,
+    Region.Level.PREFECTURE: 1,
+    Region.Level.COUNTY: 2,
+}
 
 
 def regions_load(*, path: Path | None = None) -> int:

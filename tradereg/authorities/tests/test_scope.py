@@ -3,8 +3,8 @@
 import pytest
 
 from tradereg.accounts.models import User
+from tradereg.accounts.selectors import authority_scope
 from tradereg.authorities.models import Authority
-from tradereg.authorities.selectors import authority_scope
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 

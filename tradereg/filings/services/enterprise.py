@@ -119,7 +119,7 @@ def _save_as(
     previous_authority = filing.authority
 
     def write(locked: Filing) -> FilingRevision:
-        method = locked.current_revision.method
+        method = locked.revision.method
         code = operator_code_for(method=method, data=data)
         ensure_code_free(code=code, method=method, exclude=locked)
         revision = revision_write(
@@ -224,16 +224,16 @@ def attachment_add(
             filing=locked,
             revision=locked.current_revision,
             kind=kind,
-            original_name=uploaded.name[-200:],
+            original_name=(uploaded.name or kind)[-200:],
             content_type=content_type,
-            size=uploaded.size,
+            size=uploaded.size or 0,
             sha256=sha256,
             uploaded_by=acting_user,
         )
         attachment.file.save(
             f"{locked.system_no}-{kind}{SUFFIX[content_type]}", uploaded, save=False
         )
-        stored_name = attachment.file.name
+        stored_name = attachment.file.name or ""
         try:
             attachment.save()
         except Exception:
@@ -272,9 +272,9 @@ def attachment_delete(
             attachment.replaced_at = timezone.now()
             attachment.save(update_fields=["replaced_at"])
             return
-        stored = attachment.file
+        storage, name = attachment.file.storage, attachment.file.name or ""
         attachment.delete()
-        transaction.on_commit(lambda: stored.storage.delete(stored.name))
+        transaction.on_commit(lambda: storage.delete(name))
 
     transition_apply(
         action=Action.DETACH,

@@ -32,10 +32,10 @@ def filing_approve(
     On first approval the 备案登记表编号 and 进出口企业代码 are assigned; later approvals of
     changes keep them. The enterprise is e-mailed.
     """
-    audit_data: dict = {}
+    audit_data: dict[str, object] = {}
 
     def write(locked: Filing) -> FilingRevision:
-        revision = locked.current_revision
+        revision = locked.revision
         audit_data["is_change"] = locked.has_been_approved
         if not locked.form_no:
             locked.form_no = numbering.form_no_next()

@@ -99,6 +99,8 @@ def transition_apply(
             guard(filing, context)
         is_change = filing.approved_revision_id is not None
         revision = (write(filing) if write else None) or filing.current_revision
+        if revision is None:
+            raise ValueError("a filing always has a revision once created")
         if transition.target is not None and filing.status != transition.target:
             with status_writable():
                 filing.status = transition.target
@@ -127,19 +129,20 @@ def transition_apply(
             actor=user,
             filing=filing,
             request=request,
-            revision=revision.number if revision is not None else None,
+            revision=revision.number,
             **(audit_data or {}),
         )
         if transition.publishes:
             filing_publish(filing=filing)
-        recipient = email_to or (filing.current_revision.email if filing.owner_id else None)
+        current = filing.current_revision or revision
+        recipient = email_to or (current.email if filing.owner_id else None)
         if transition.email and recipient:
             email_enqueue(
                 to=recipient,
                 template=transition.email,
                 context={
                     "filing": filing,
-                    "revision": filing.current_revision,
+                    "revision": current,
                     "decision": event,
                     **(email_context or {}),
                 },
