@@ -267,6 +267,15 @@ def _demo_queue(rng: random.Random, authority: Authority, officer: User) -> None
     change = services.filing_save(
         filing=change, acting_user=change.owner, authority=authority, data=data
     )
+    # A change is reported with the changed form signed anew.
+    services.attachment_add(
+        filing=change,
+        acting_user=change.owner,
+        kind="signed_form",
+        uploaded=SimpleUploadedFile(
+            "signed_form_change.pdf", DEMO_PDF, content_type="application/pdf"
+        ),
+    )
     services.filing_report(filing=change, acting_user=change.owner)
 
     returned, data = _reported(
