@@ -97,7 +97,7 @@ def _review_context(request: HttpRequest, filing, **forms) -> dict:
         "rows": selectors.revision_rows(revision, compare_to),
         "attachments": selectors.attachments_for_review(filing=filing),
         "history": filing_history(filing=filing, audience="staff"),
-        "duplicates": selectors.duplicates_for(filing=filing),
+        "duplicates": selectors.duplicates_for(user=request.user, filing=filing),
         "notes": filing.notes.select_related("author"),
         "waited": selectors.waited(filing),
         "last_return": returned,

@@ -417,12 +417,13 @@ def test_duplicate_warning_for_the_same_name_filed_elsewhere(office):
     body = html(office.get(reverse("office:review", args=[filing.pk])))
     assert "重复备案提示" in body
     assert "上海市商务委员会" in body
-    assert legacy.system_no in body
+    assert legacy.system_no not in body  # another authority's: only what is published
 
     shanghai = logged_in(make_officer(code="310000"))
     body = html(shanghai.get(reverse("office:review", args=[legacy.pk])))
     assert "重复备案提示" in body
-    assert filing.system_no in body
+    assert "其他备案登记机关另有一件" in body
+    assert filing.system_no not in body  # not approved yet: its existence, not its data
 
 
 def test_no_duplicate_warning_for_a_cancelled_filing_or_an_unrelated_one(office, sz):
@@ -431,11 +432,12 @@ def test_no_duplicate_warning_for_a_cancelled_filing_or_an_unrelated_one(office,
     again = reported(**same_operator(old))
     unrelated = reported()
 
-    assert selectors.duplicates_for(filing=again) == []
-    assert selectors.duplicates_for(filing=unrelated) == []
+    assert not selectors.duplicates_for(user=sz, filing=again)
+    assert not selectors.duplicates_for(user=sz, filing=unrelated)
     # Looking at the cancelled one, the new filing of the same operator is pointed out.
     old.refresh_from_db()
-    assert selectors.duplicates_for(filing=old) == [again]
+    found = selectors.duplicates_for(user=sz, filing=old)
+    assert [d.filing_id for d in found.shown] == [again.pk]
     assert "重复备案提示" not in html(office.get(reverse("office:review", args=[again.pk])))
 
 
