@@ -1,12 +1,32 @@
-"""Writes to the public registry: the published copy of approved filings and its postings."""
+"""Writes to the public registry: the published copy of approved filings, its name-search
+postings and the form of each approved revision with its verification code.
+"""
 
+import secrets
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tradereg.registry.grams import approved_us, grams, operator_key
-from tradereg.registry.models import OperatorNameGram, PublishedOperator
+from tradereg.registry.models import OperatorNameGram, PublishedForm, PublishedOperator
+
+# Crockford's base 32: no I, L, O or U, so a code read aloud or retyped survives.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10  # 50 bits: not guessable, still short enough to type
+CODE_ATTEMPTS = 5
+
+_OWN_FIELDS = {"id", "filing_id", "status", "published_at", "search_key", "code", "created_at"}
+# The keys of ``values`` each copy takes: every published field but those the registry
+# sets itself.
+OPERATOR_FIELDS = tuple(
+    field.name for field in PublishedOperator._meta.concrete_fields if field.name not in _OWN_FIELDS
+)
+FORM_FIELDS = tuple(
+    field.name
+    for field in PublishedForm._meta.concrete_fields
+    if field.name not in _OWN_FIELDS | {"revision_number"}
+)
 
 
 def registry_publish(
@@ -14,13 +34,15 @@ def registry_publish(
 ) -> PublishedOperator:
     """Store the published values of one filing (its approved revision's public fields).
 
-    Called inside the approve, cancel and import transactions, so the public copy changes
-    only when a revision is approved (a pending change stays invisible); the caller never
-    passes a personal ID number. Keeps the name-search postings in step. Idempotent:
+    ``values`` holds every key of ``OPERATOR_FIELDS`` and ``FORM_FIELDS`` as printed (the
+    ID number already masked: the caller never passes one in full). Called inside the
+    approve, cancel and import transactions, so the public copy changes only when a
+    revision is approved (a pending change stays invisible). Keeps the name-search postings
+    in step and gives the approved revision its form and verification code. Idempotent:
     publishing the same state again changes nothing but ``published_at``.
     """
-    values = {
-        **values,
+    operator_values = {
+        **{name: values[name] for name in OPERATOR_FIELDS},
         "status": (
             PublishedOperator.Status.CANCELLED if cancelled else PublishedOperator.Status.APPROVED
         ),
@@ -33,10 +55,54 @@ def registry_publish(
             .first()
         )
         published, _created = PublishedOperator.objects.update_or_create(
-            filing_id=filing_id, defaults=values
+            filing_id=filing_id, defaults=operator_values
         )
         operator_postings_sync(operator=published, before=before)
+        published_form_write(
+            filing_id=filing_id,
+            revision_number=values["revision_number"],
+            values={name: values[name] for name in FORM_FIELDS},
+        )
     return published
+
+
+def published_form_write(
+    *, filing_id: int, revision_number: int, values: dict[str, Any]
+) -> PublishedForm:
+    """The form of one approved revision, with its verification code issued now, at
+    approval, so that a form exists and verifies before anyone prints it.
+
+    Publishing the same revision again (注销, a repeated call) keeps its code and rewrites
+    the values. A new code that happens to be taken is drawn again.
+    """
+    existing = PublishedForm.objects.filter(
+        filing_id=filing_id, revision_number=revision_number
+    ).first()
+    if existing is not None:
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save(update_fields=list(values))
+        return existing
+    for _attempt in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return PublishedForm.objects.create(
+                    filing_id=filing_id,
+                    revision_number=revision_number,
+                    code=verification_code_new(),
+                    **values,
+                )
+        except IntegrityError:
+            if PublishedForm.objects.filter(
+                filing_id=filing_id, revision_number=revision_number
+            ).exists():
+                raise  # not a code clash: let the caller's transaction fail
+    raise RuntimeError("could not issue a unique verification code")
+
+
+def verification_code_new() -> str:
+    """A random code (Crockford base 32); uniqueness is the table's constraint."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def operator_postings_sync(
