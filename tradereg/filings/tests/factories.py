@@ -162,3 +162,42 @@ def make_change_reported(*, code: str = "110000", officer: User | None = None) -
     filing = make_filing(status=Status.CHANGING, code=code, officer=officer)
     attach_signed_form(filing)
     return services.filing_report(filing=filing, acting_user=filing.owner)
+
+
+def individual_data(*, registration_no: str | None = None, **overrides) -> dict:
+    """A 个体工商户 under 其他 as FilingForm cleans it: no USCC, no organisation code
+    (the type does not require one) and, unless given, a legacy 15-digit 注册号."""
+    data = filing_data(
+        name_cn=f"测试个体商行{next(_counter)}",
+        uscc="",
+        org_code="",
+        operator_type=OperatorType.objects.get(name="个体工商户（独资经营者）"),
+        registration_no=registration_no or codes.generate_legacy_reg_no(_rng()),
+    )
+    data.update(overrides)
+    return data
+
+
+def make_individual(
+    *, status: str = Status.APPROVED, code: str = "110000", officer: User | None = None, **data
+) -> Filing:
+    """A 个体工商户 filed under 其他, walked to draft, reported or approved like
+    ``make_filing``."""
+    filing = services.filing_create(
+        authority=authority(code),
+        method=Method.OTHER,
+        username=f"solo{next(_counter)}",
+        password=PASSWORD,
+        data=individual_data(**data),
+    )
+    if status == Status.DRAFT:
+        return filing
+    attach_required(filing)
+    filing = services.filing_report(filing=filing, acting_user=filing.owner)
+    if status == Status.REPORTED:
+        return filing
+    if status == Status.APPROVED:
+        return services.filing_approve(
+            filing=filing, acting_user=officer or make_officer(code=code)
+        )
+    raise ValueError(f"no way to status {status}")
