@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from tradereg.common.codes import is_valid_system_no, normalize_code
-from tradereg.printing.services import CODE_ALPHABET, CODE_LENGTH
+from tradereg.registry.services import CODE_ALPHABET, CODE_LENGTH
 
 _OPERATOR_CODE_RE = re.compile(r"^[0-9A-Z]{9}$|^[0-9A-Z]{15}$|^[0-9A-Z]{18}$")
 # Letters people confuse with digits in Crockford's base 32.

@@ -1,29 +1,31 @@
-"""Reads for printing: finding a filing by number and code, the public print grant, and
-what a verification code stands for.
+"""Reads for printing: finding a published form by number and code, the public print
+grant, and what a verification code stands for.
+
+Everything public here reads the registry's published copy only, never the filing tables
+(decision 0013): a filing never approved cannot be found, a pending change is not seen.
 """
 
 import re
 import time
 from dataclasses import dataclass
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
-from tradereg.filings.models import Filing
-from tradereg.printing.models import VerificationCode
-from tradereg.registry.models import PublishedOperator
+from tradereg.registry.models import PublishedForm, PublishedOperator
 
-PRINT_GRANTS = "print_grants"  # session key: [[filing pk, unix time], ...]
+PRINT_GRANTS = "print_grants"  # session key: [[filing id, unix time], ...]
 PRINT_GRANT_SECONDS = 30 * 60
 
 SYSTEM_NO_RE = re.compile(r"^\d{11}[\dX]$")
 FORM_NO_RE = re.compile(r"^\d{8}$")
 
 
-def filing_find_for_print(*, number: str, code: str) -> Filing | None:
-    """The filing whose 系统编号 or 备案登记表编号 is ``number`` and whose operator has the
-    code ``code`` (USCC, organisation code, the organisation code inside the USCC, or the
-    registration number a 个体工商户 without codes is known by), in the approved or the
-    current revision. Both values arrive normalised. ``None`` on any mismatch.
+def published_form_find(*, number: str, code: str) -> PublishedForm | None:
+    """The published form whose 系统编号 or 备案登记表编号 is ``number`` and whose operator
+    has the code ``code`` as approved (USCC, organisation code, the organisation code
+    inside the USCC, or the code a 个体工商户 without one is known by). Both values arrive
+    normalised. ``None`` on any mismatch, and for a filing never approved: the caller
+    cannot tell the two apart.
     """
     if SYSTEM_NO_RE.match(number):
         lookup = {"system_no": number}
@@ -31,36 +33,53 @@ def filing_find_for_print(*, number: str, code: str) -> Filing | None:
         lookup = {"form_no": number}
     else:
         return None
-    filing = (
-        Filing.objects.select_related("current_revision", "approved_revision", "authority")
-        .filter(**lookup)
+    published = PublishedForm.objects.filter(**lookup).order_by("-revision_number").first()
+    if published is None or not code:
+        return None
+    known = {published.uscc, published.org_code, published.uscc[8:17], published.operator_code}
+    known.discard("")
+    return published if code in known else None
+
+
+def published_form_current(*, filing_id: int) -> tuple[PublishedForm, bool] | None:
+    """The form of the filing's last approved revision and whether the filing has been
+    cancelled; ``None`` when it has never been published.
+    """
+    operator = (
+        PublishedOperator.objects.filter(filing_id=filing_id)
+        .values_list("revision_number", "status")
         .first()
     )
-    if filing is None or not code:
+    if operator is None:
         return None
-    known = {filing.operator_code}
-    for revision in (filing.approved_revision, filing.current_revision):
-        if revision is not None:
-            known |= {revision.uscc, revision.org_code, revision.uscc[8:17]}
-    known.discard("")
-    return filing if code in known else None
+    revision_number, status = operator
+    published = PublishedForm.objects.filter(
+        filing_id=filing_id, revision_number=revision_number
+    ).first()
+    if published is None:
+        return None
+    return published, status == PublishedOperator.Status.CANCELLED
 
 
-def filing_get_for_public_print(*, request: HttpRequest, pk: int) -> Filing:
-    """The filing this browser session has found on /print/ with its number and code in
-    the last ``PRINT_GRANT_SECONDS``; 404 otherwise, whoever is logged in.
+def print_granted(*, request: HttpRequest, filing_id: int) -> bool:
+    """Whether this browser session has found the filing on /print/ with its number and
+    code in the last ``PRINT_GRANT_SECONDS``, whoever is logged in.
     """
     now = time.time()
-    granted = any(
-        entry[0] == pk and now - entry[1] < PRINT_GRANT_SECONDS
+    return any(
+        entry[0] == filing_id and now - entry[1] < PRINT_GRANT_SECONDS
         for entry in request.session.get(PRINT_GRANTS, [])
     )
-    if not granted:
-        raise Http404
-    filing = Filing.objects.select_related("authority").filter(pk=pk).first()
-    if filing is None:
-        raise Http404
-    return filing
+
+
+def verification_code_of(*, filing_id: int, revision_number: int) -> str:
+    """The code the registry issued for an approved revision ("" if it has none)."""
+    return (
+        PublishedForm.objects.filter(filing_id=filing_id, revision_number=revision_number)
+        .values_list("code", flat=True)
+        .first()
+        or ""
+    )
 
 
 # --- verification ---------------------------------------------------------------------
@@ -76,7 +95,7 @@ class Result:
 @dataclass(frozen=True)
 class Verification:
     result: str
-    entry: VerificationCode | None = None
+    entry: PublishedForm | None = None
     published: PublishedOperator | None = None
 
     @property
@@ -85,10 +104,10 @@ class Verification:
 
 
 def verification_get(*, code: str) -> Verification:
-    """What the code printed on a form stands for, read from the code's own copy of the
-    printed fields and the registry's published copy (never the filing tables).
+    """What the code printed on a form stands for, read from the published form it was
+    issued with and the registry's published operator (never the filing tables).
     """
-    entry = VerificationCode.objects.filter(code=code).first()
+    entry = PublishedForm.objects.filter(code=code).first()
     if entry is None:
         return Verification(Result.NOT_FOUND)
     published = PublishedOperator.objects.filter(filing_id=entry.filing_id).first()

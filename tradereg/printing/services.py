@@ -1,11 +1,12 @@
-"""Printing's public surface: the form to show, its PDF (kept once rendered), the
-verification code, the public print grant and the verification record.
+"""Printing's public surface: the form to show, its PDF (kept once rendered), the public
+print grant and the verification record. The verification code itself is issued by the
+registry at approval (decision 0013).
 """
 
 import dataclasses
 import logging
-import secrets
 import time
+from dataclasses import dataclass
 from functools import cache
 
 from django.core.files.base import ContentFile
@@ -17,83 +18,63 @@ from django.template.loader import render_to_string
 from tradereg.audit.services import audit_record
 from tradereg.filings.models import Filing, FilingRevision
 from tradereg.printing import pdf, selectors
-from tradereg.printing.models import RenderedForm, Side, VerificationCode
+from tradereg.printing.models import RenderedForm, Side
 from tradereg.printing.sheets import (
     DENSITIES,
+    FormData,
     PrintedForm,
     State,
-    back_text,
+    back_text,  # noqa: F401 - re-exported: the wording is read through services
     blank_form,
+    form_of,
     layout_key,
-    sections_for,
+    published_form,
     state_for,
 )
+from tradereg.registry.models import PublishedForm
 
 logger = logging.getLogger(__name__)
 
-# Crockford's base 32: no I, L, O or U, so a code read aloud or retyped survives.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 10  # 50 bits: not guessable, still short enough to type
+
+@dataclass(frozen=True)
+class FilingRef:
+    """The filing an audit event names, by id: the public path holds only the published
+    copy, and the audit service needs nothing of a filing but its ``pk``.
+    """
+
+    pk: int
 
 
 # --- the form to show -----------------------------------------------------------------
 
 
 def printed_form_for(*, filing: Filing, audience: str) -> PrintedForm:
-    """Decide what a form for ``filing`` shows to ``audience`` (see ``sheets.state_for``).
+    """The form for ``filing`` built from its revisions (see ``sheets.state_for``): the
+    owner's own form. The public prints ``published_printed_form`` instead.
 
-    An approved form gets its verification code, created on first use (idempotent).
+    An approved form carries the code the registry issued at approval.
     """
     state = state_for(filing=filing, audience=audience)
     pk = filing.current_revision_id if state == State.APPLICATION else filing.approved_revision_id
     revision = FilingRevision.objects.select_related("operator_type", "currency", "authority").get(
         pk=pk
     )
-    return PrintedForm(
-        state=state,
-        audience=audience,
-        back=back_text(),
-        filing=filing,
-        revision=revision,
-        sections=sections_for(revision),
-        verification=verification_code_issue(filing=filing) if state != State.APPLICATION else None,
-    )
+    code = ""
+    if state != State.APPLICATION:
+        code = selectors.verification_code_of(filing_id=filing.pk, revision_number=revision.number)
+    data = FormData.from_revision(filing, revision, audience=audience, code=code)
+    return form_of(state=state, audience=audience, data=data)
 
 
-def verification_code_issue(*, filing: Filing) -> VerificationCode:
-    """The verification code of the filing's approved revision, with the public fields as
-    approved. Created on first use; idempotent and safe when two requests race.
+def published_printed_form(*, filing_id: int) -> PrintedForm | None:
+    """The public form of a filing: its last approved revision as published, read from the
+    registry only. ``None`` for a filing never approved.
     """
-    revision = filing.approved_revision
-    existing = VerificationCode.objects.filter(
-        filing=filing, revision_number=revision.number
-    ).first()
-    if existing is not None:
-        return existing
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return VerificationCode.objects.create(
-                    code="".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
-                    filing=filing,
-                    revision_number=revision.number,
-                    form_no=filing.form_no or "",
-                    ie_code=filing.ie_code or "",
-                    name_cn=revision.name_cn,
-                    name_en=revision.name_en,
-                    uscc=revision.uscc,
-                    org_code=revision.org_code or revision.uscc[8:17],
-                    authority_name=revision.authority.name,
-                    approved_at=filing.approved_at,
-                )
-        except IntegrityError:
-            # Another request issued this revision's code first, or (rarely) a code clash.
-            existing = VerificationCode.objects.filter(
-                filing=filing, revision_number=revision.number
-            ).first()
-            if existing is not None:
-                return existing
-    raise RuntimeError("could not issue a unique verification code")
+    found = selectors.published_form_current(filing_id=filing_id)
+    if found is None:
+        return None
+    published, cancelled = found
+    return published_form(published=published, cancelled=cancelled)
 
 
 # --- PDF --------------------------------------------------------------------------------
@@ -123,11 +104,11 @@ def form_pdf(*, form: PrintedForm, side: str) -> bytes:
     """
     if form.state == State.BLANK:
         return _blank_pdf(layout_key())[side]
-    if not form.cacheable:
+    if not form.cacheable or form.data is None:
         return form_pdf_render(form=form)[side]
     key = {
-        "filing": form.filing,
-        "revision_number": form.revision.number,
+        "filing_id": form.data.filing_id,
+        "revision_number": form.data.revision_number,
         "audience": form.audience,
         "layout": layout_key(),
     }
@@ -140,7 +121,7 @@ def form_pdf(*, form: PrintedForm, side: str) -> bytes:
             logger.warning("kept PDF %s is missing; rendering it again", row.file.name)
     pages = form_pdf_render(form=form)
     for page_side, data in pages.items():
-        _keep(key=key, side=page_side, data=data)
+        _keep(form_no=form.data.form_no, key=key, side=page_side, data=data)
     return pages[side]
 
 
@@ -150,10 +131,9 @@ def _blank_pdf(layout: str) -> dict[str, bytes]:
     return form_pdf_render(form=blank_form())
 
 
-def _keep(*, key: dict, side: str, data: bytes) -> None:
-    filing = key["filing"]
+def _keep(*, form_no: str, key: dict, side: str, data: bytes) -> None:
     name = default_storage.save(
-        f"printing/forms/{filing.pk}/{filing.form_no}-v{key['revision_number']}-"
+        f"printing/forms/{key['filing_id']}/{form_no}-v{key['revision_number']}-"
         f"{side}-{key['audience']}-{key['layout']}.pdf",
         ContentFile(data),
     )
@@ -177,22 +157,28 @@ def _keep(*, key: dict, side: str, data: bytes) -> None:
 # --- public print: number + code --------------------------------------------------------
 
 
-def print_access_grant(*, request: HttpRequest, filing: Filing | None, number: str) -> None:
+def print_access_grant(
+    *, request: HttpRequest, published: PublishedForm | None, number: str
+) -> None:
     """Record a lookup on /print/; on a match let this browser session open the form for
     ``selectors.PRINT_GRANT_SECONDS``. Both outcomes leave an audit event (never the typed code).
     """
-    if filing is None:
+    if published is None:
         audit_record(event="form_print_refused", request=request, actor=request.user, number=number)
         return
     now = int(time.time())
     kept = [
         entry
         for entry in request.session.get(selectors.PRINT_GRANTS, [])
-        if entry[0] != filing.pk and now - entry[1] < selectors.PRINT_GRANT_SECONDS
+        if entry[0] != published.filing_id and now - entry[1] < selectors.PRINT_GRANT_SECONDS
     ]
-    request.session[selectors.PRINT_GRANTS] = [*kept, [filing.pk, now]][-10:]
+    request.session[selectors.PRINT_GRANTS] = [*kept, [published.filing_id, now]][-10:]
     audit_record(
-        event="form_print_opened", request=request, actor=request.user, filing=filing, number=number
+        event="form_print_opened",
+        request=request,
+        actor=request.user,
+        filing=FilingRef(published.filing_id),  # type: ignore[arg-type]  # only .pk is read
+        number=number,
     )
 
 
@@ -207,7 +193,7 @@ def form_verify(*, code: str, request: HttpRequest) -> selectors.Verification:
         event="form_verified",
         request=request,
         actor=request.user,
-        filing=entry.filing if entry is not None else None,
+        filing=FilingRef(entry.filing_id) if entry is not None else None,  # type: ignore[arg-type]
         code=code,
         result=verification.result,
         revision=entry.revision_number if entry is not None else None,

@@ -2,14 +2,16 @@
 
 The same ``PrintedForm`` feeds the screen, the browser's print and the PDF: the templates
 ``printing/form_front.html`` and ``printing/form_back.html`` only lay out what is decided
-here.
+here. Its ``data`` is a ``FormData``, built from the registry's published copy for the
+public and from the filing's revision for its owner.
 """
 
 import hashlib
 import json
 import math
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -22,8 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tradereg.filings.forms import SECTION_LABELS
 from tradereg.filings.models import Filing, FilingRevision, Section, Status
+from tradereg.filings.publication import printed_values
 from tradereg.printing import pdf
-from tradereg.printing.models import Audience, VerificationCode
+from tradereg.printing.models import Audience
+from tradereg.registry.models import PublishedForm
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -92,15 +96,76 @@ class SectionBlock:
     filled: bool
 
 
+@dataclass(frozen=True)
+class FormData:
+    """The values one printed form shows, as text, under the same names whichever copy
+    they come from: the registry's published form (public) or a revision (the owner's),
+    so that one template lays out both (decision 0013). ``id_number`` is already masked
+    unless the form is the owner's own.
+    """
+
+    filing_id: int
+    revision_number: int
+    system_no: str
+    form_no: str
+    ie_code: str
+    name_cn: str
+    name_en: str
+    uscc: str
+    org_code: str
+    operator_type: str
+    section: str
+    residence: str
+    premises_cn: str
+    premises_en: str
+    phone: str
+    fax: str
+    postcode: str
+    email: str
+    registration_date: str
+    registration_no: str
+    representative: str
+    id_type: str
+    id_number: str
+    capital: str
+    currency: str
+    capital_usd: str
+    remarks: str
+    authority_name: str
+    approved_at: datetime | None
+    code: str = ""  # the verification code of an approved revision
+
+    @classmethod
+    def from_revision(
+        cls, filing: Filing, revision: FilingRevision, *, audience: str, code: str = ""
+    ) -> "FormData":
+        """The owner's copy (or any copy built from the filing tables)."""
+        values = printed_values(filing, revision, full_id=audience == Audience.OWNER)
+        values.pop("operator_code")
+        return cls(**values, code=code)
+
+    @classmethod
+    def from_published(cls, published: PublishedForm) -> "FormData":
+        """The public copy: only what was published at approval."""
+        names = {item.name for item in fields(cls)} - {"id_number"}
+        return cls(
+            **{name: getattr(published, name) for name in names},
+            id_number=published.masked_id_number,
+        )
+
+    @property
+    def code_display(self) -> str:
+        """The code in two groups of five, as people read codes aloud."""
+        return f"{self.code[:5]}-{self.code[5:]}" if self.code else ""
+
+
 @dataclass
 class PrintedForm:
     state: str
     audience: str
     back: dict
-    filing: Filing | None = None
-    revision: FilingRevision | None = None
+    data: FormData | None = None
     sections: list[SectionBlock] = field(default_factory=list)
-    verification: VerificationCode | None = None
     density_override: str = ""
 
     @property
@@ -112,9 +177,9 @@ class PrintedForm:
         """
         if self.density_override:
             return self.density_override
-        if self.revision is None:
+        if self.data is None:
             return "compact"  # the blank form carries both sections
-        r = self.revision
+        r = self.data
         extra = sum(
             _lines(value) - 1
             for value in (r.name_cn, r.name_en, r.residence, r.premises_cn, r.premises_en)
@@ -139,26 +204,17 @@ class PrintedForm:
         return WATERMARKS.get(self.state, "")
 
     @property
-    def id_number(self) -> str:
-        """有效证件号: in full for the owner, first 3 and last 4 everywhere else."""
-        if self.revision is None:
+    def code(self) -> str:
+        """The verification code printed on an approved form; none on an application."""
+        if self.data is None or not self.approved:
             return ""
-        if self.audience == Audience.OWNER:
-            return self.revision.id_number
-        return self.revision.masked_id_number
-
-    @property
-    def org_code(self) -> str:
-        """The organisation code as filed, or the one a USCC carries (positions 9–17)."""
-        if self.revision is None:
-            return ""
-        return self.revision.org_code or self.revision.uscc[8:17]
+        return self.data.code
 
     @property
     def verify_url(self) -> str:
-        if self.verification is None:
+        if not self.code:
             return ""
-        path = reverse("printing:verify_code", args=[self.verification.code])
+        path = reverse("printing:verify_code", args=[self.code])
         return settings.SITE_URL.rstrip("/") + path
 
     @property
@@ -175,9 +231,9 @@ class PrintedForm:
     @property
     def file_label(self) -> str:
         """The number in download file names."""
-        if self.filing is None:
+        if self.data is None:
             return ""
-        return self.filing.form_no if self.approved else self.filing.system_no
+        return self.data.form_no if self.approved else self.data.system_no
 
 
 @lru_cache(maxsize=512)
@@ -186,18 +242,42 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(border=2, omitsize=True, dark="#000", light="#fff")
 
 
-def sections_for(revision: FilingRevision | None) -> list[SectionBlock]:
-    """A filled form shows its own section; the blank form shows both, to be chosen."""
-    chosen = [revision.operator_type.section] if revision is not None else [Section.A, Section.B]
+def sections_for(section: str | None) -> list[SectionBlock]:
+    """A filled form shows its own section; the blank form (``None``) shows both, to be
+    chosen.
+    """
+    chosen = [section] if section is not None else [Section.A, Section.B]
     return [
         SectionBlock(
-            heading=SECTION_LABELS[section]["heading"],
-            representative=SECTION_LABELS[section]["representative"],
-            capital=SECTION_LABELS[section]["capital"],
-            filled=revision is not None,
+            heading=SECTION_LABELS[chosen_section]["heading"],
+            representative=SECTION_LABELS[chosen_section]["representative"],
+            capital=SECTION_LABELS[chosen_section]["capital"],
+            filled=section is not None,
         )
-        for section in chosen
+        for chosen_section in chosen
     ]
+
+
+def form_of(*, state: str, audience: str, data: FormData) -> PrintedForm:
+    """A filled form: the wording printed now and the section its operator type fills."""
+    return PrintedForm(
+        state=state,
+        audience=audience,
+        back=back_text(),
+        data=data,
+        sections=sections_for(data.section),
+    )
+
+
+def published_form(*, published: PublishedForm, cancelled: bool) -> PrintedForm:
+    """The public form: the published copy of the last approved revision, marked 已注销
+    when the filing has been cancelled. It never reads the filing tables.
+    """
+    return form_of(
+        state=State.CANCELLED if cancelled else State.APPROVED,
+        audience=Audience.PUBLIC,
+        data=FormData.from_published(published),
+    )
 
 
 def state_for(*, filing: Filing, audience: str) -> str:

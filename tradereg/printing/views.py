@@ -1,5 +1,5 @@
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -62,10 +62,10 @@ def print_lookup(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("查询过于频繁，请10分钟后再试。"))
         else:
             number = form.cleaned_data["number"]
-            filing = selectors.filing_find_for_print(number=number, code=form.cleaned_data["code"])
-            services.print_access_grant(request=request, filing=filing, number=number)
-            if filing is not None:
-                return redirect("printing:print_result", pk=filing.pk)
+            published = selectors.published_form_find(number=number, code=form.cleaned_data["code"])
+            services.print_access_grant(request=request, published=published, number=number)
+            if published is not None:
+                return redirect("printing:print_result", pk=published.filing_id)
             form.add_error(None, NOT_FOUND)
     own = []
     if request.user.is_authenticated:
@@ -74,14 +74,21 @@ def print_lookup(request: HttpRequest) -> HttpResponse:
 
 
 def _public_form(request: HttpRequest, pk: int) -> PrintedForm:
-    filing = selectors.filing_get_for_public_print(request=request, pk=pk)
-    return services.printed_form_for(filing=filing, audience=Audience.PUBLIC)
+    """The published form this session has found; 404 for any other, whoever asks."""
+    if not selectors.print_granted(request=request, filing_id=pk):
+        raise Http404
+    form = services.published_printed_form(filing_id=pk)
+    if form is None:
+        raise Http404
+    return form
 
 
 @never_cache
 @require_GET
 def print_result(request: HttpRequest, pk: int) -> HttpResponse:
-    """The form found on /print/: the approved revision (never a pending change)."""
+    """The form found on /print/: the published copy of the last approved revision (never
+    a pending change, never a draft).
+    """
     form = _public_form(request, pk)
     return _sheet_page(
         request,

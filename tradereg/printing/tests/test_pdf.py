@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from tradereg.filings.models import FilingRevision, IdType
 from tradereg.printing import pdf, services
 from tradereg.printing.models import Audience, RenderedForm
-from tradereg.printing.sheets import PrintedForm, State, sections_for
+from tradereg.printing.sheets import FormData, State, form_of
 from tradereg.printing.tests.helpers import (
     approve_change,
     logged_in,
@@ -90,6 +90,18 @@ def test_public_pdf_masks_and_owner_pdf_shows_the_id_number(approved):
     owner = logged_in(approved.owner)
     mine = pdf_text(download(owner, f"/filing/{approved.pk}/application-form/front.pdf"))
     assert revision.id_number in mine
+
+
+def test_public_pdf_never_holds_the_full_id_number_in_any_state(changing):
+    revision = changing.approved_revision
+    client = opened(changing)
+    for side in ("front", "back"):
+        text = pdf_text(download(client, f"/print/{changing.pk}/{side}.pdf"))
+        assert revision.id_number not in text
+        assert changing.current_revision.id_number not in text
+    assert revision.masked_id_number in pdf_text(
+        download(client, f"/print/{changing.pk}/front.pdf")
+    )
 
 
 def test_pending_change_pdf_has_the_approved_data(changing):
@@ -192,23 +204,17 @@ def test_longest_entries_still_fit_one_page_each(approved):
         capital_usd=Decimal("99999999999999.999999"),
         remarks="备" * 1000,
     )
-    form = PrintedForm(
-        state=State.APPLICATION,
-        audience=Audience.OWNER,
-        back=services.back_text(),
-        filing=approved,
-        revision=revision,
-        sections=sections_for(revision),
-    )
+    data = FormData.from_revision(approved, revision, audience=Audience.OWNER)
+    form = form_of(state=State.APPLICATION, audience=Audience.OWNER, data=data)
     pages = services.form_pdf_render(form=form)
     assert [len(pdf_pages(data)) for data in pages.values()] == [1, 1]
     assert "备" * 20 in pdf_text(pages["front"])
 
 
 def test_ordinary_form_uses_the_normal_density(approved):
-    form = services.printed_form_for(filing=approved, audience=Audience.PUBLIC)
+    form = services.published_printed_form(filing_id=approved.pk)
     assert form.density == "normal"
-    assert dataclasses.replace(form, revision=None).density == "compact"
+    assert dataclasses.replace(form, data=None).density == "compact"
 
 
 def test_renderer_fetches_nothing_but_the_font_and_style_sheet():

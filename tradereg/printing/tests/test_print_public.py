@@ -1,11 +1,20 @@
 """打印登记表: the public print page, reached with the form's number and the operator's code."""
 
+import ast
+import re
 import time
+from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tradereg.audit.models import AuditEvent
+from tradereg.filings import services as filing_services
+from tradereg.filings.models import FilingRevision, Status
+from tradereg.filings.tests.factories import make_filing, make_officer
+from tradereg.printing import selectors
 from tradereg.printing.tests.helpers import cancel, logged_in, look_up, opened
 from tradereg.printing.views import NOT_FOUND, PRINT_LIMIT
 
@@ -38,14 +47,49 @@ def test_form_no_and_uscc_open_the_approved_form(client, approved):
     assert "尚未审核" not in page
 
 
-def test_system_no_and_code_open_a_draft_as_application(client, draft):
-    revision = draft.current_revision
-    response = look_up(client, draft.system_no, revision.uscc)
-    assert response.status_code == 302
-    page = client.get(response["Location"]).content.decode()
-    assert revision.name_cn in page
-    assert "申请表 · 尚未审核" in page  # the watermark
-    assert "核验码" not in page  # not approved: nothing to verify
+def _without_typed_values(page: str) -> str:
+    """The page without what differs between two requests: the typed values, the token."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+    return re.sub(r'value="[^"]*"', 'value=""', page)
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.REPORTED, Status.RETURNED])
+def test_a_filing_never_approved_is_refused_exactly_like_a_wrong_pair(status):
+    filing = make_filing(status=status)
+    revision = filing.current_revision
+    other = revision.uscc[:-1] + ("0" if revision.uscc[-1] != "0" else "1")
+    right_pair = look_up(Client(), filing.system_no, revision.uscc)
+    wrong_pair = look_up(Client(), filing.system_no, other)
+    page = _refused(right_pair)
+    assert _without_typed_values(page) == _without_typed_values(_refused(wrong_pair))
+    assert revision.name_cn not in page
+    assert AuditEvent.objects.filter(event="form_print_refused").count() == 2
+    assert not AuditEvent.objects.filter(event="form_print_opened").exists()
+
+
+def test_after_approval_the_form_opens_by_system_no_and_by_form_no():
+    filing = make_filing(status=Status.REPORTED)
+    revision = filing.current_revision
+    _refused(look_up(Client(), filing.system_no, revision.uscc))
+    filing = filing_services.filing_approve(
+        filing=filing, acting_user=make_officer(code=filing.authority.code)
+    )
+    for number in (filing.system_no, filing.form_no):
+        client = Client()
+        response = look_up(client, number, revision.uscc)
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        assert revision.name_cn in page
+        assert "尚未审核" not in page
+        assert "核验码" in page
+
+
+def test_the_draft_application_form_stays_the_owners(draft):
+    """The owner prints the draft behind login; the public print never opens it."""
+    page = logged_in(draft.owner).get(f"/filing/{draft.pk}/application-form/").content.decode()
+    assert "申请表 · 尚未审核" in page
+    assert draft.current_revision.id_number in page
+    assert Client().get(f"/print/{draft.pk}/").status_code == 404
 
 
 def test_system_no_opens_an_approved_filing_too(client, approved):
@@ -182,3 +226,43 @@ def test_logged_in_enterprise_sees_its_own_filings_to_print(approved):
 def test_result_pages_are_not_cached(approved):
     response = opened(approved).get(f"/print/{approved.pk}/")
     assert "no-store" in response["Cache-Control"]
+
+
+# --- the public print reads the published copy only ---------------------------------------
+
+
+def test_public_print_touches_no_filing_table(approved):
+    client = Client()
+    revision = approved.approved_revision
+    with CaptureQueriesContext(connection) as queries:
+        response = look_up(client, approved.form_no, revision.uscc)
+        assert response.status_code == 302
+        assert client.get(response["Location"]).status_code == 200
+        assert client.get(f"/print/{approved.pk}/front.pdf").status_code == 200
+        assert client.get(f"/print/{approved.pk}/back.pdf").status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert any("registry_publishedform" in statement for statement in sql)
+    assert not [statement for statement in sql if "filings_" in statement]
+
+
+def test_public_print_shows_what_was_published_not_the_filing_tables(approved):
+    """Were the print to read the revision, a later write there would show through."""
+    revision = approved.approved_revision
+    FilingRevision.objects.filter(pk=revision.pk).update(name_cn="后来写入的名称有限公司")
+    page = opened(approved).get(f"/print/{approved.pk}/").content.decode()
+    assert revision.name_cn in page
+    assert "后来写入的名称有限公司" not in page
+
+
+def test_public_selectors_import_nothing_from_filings():
+    tree = ast.parse(Path(selectors.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+    } | {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert not [name for name in imported if name.startswith("tradereg.filings")]
+    assert "tradereg.registry.models" in imported

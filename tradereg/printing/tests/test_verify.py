@@ -5,17 +5,22 @@ import segno
 from django.test import Client
 
 from tradereg.audit.models import AuditEvent
-from tradereg.printing import services
-from tradereg.printing.models import VerificationCode
-from tradereg.printing.services import CODE_ALPHABET, CODE_LENGTH
+from tradereg.filings.models import Status
+from tradereg.filings.publication import filing_publish
+from tradereg.filings.tests.factories import make_filing
 from tradereg.printing.tests.helpers import approve_change, cancel, opened
 from tradereg.printing.views import VERIFY_LIMIT
+from tradereg.registry.models import PublishedForm
+from tradereg.registry.services import CODE_ALPHABET, CODE_LENGTH
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
 
-def code_of(filing) -> VerificationCode:
-    return services.verification_code_issue(filing=filing)
+def code_of(filing) -> PublishedForm:
+    """The code of the filing's approved revision, as the registry issued it at approval."""
+    return PublishedForm.objects.get(
+        filing_id=filing.pk, revision_number=filing.approved_revision.number
+    )
 
 
 def verify(code: str, client: Client | None = None):
@@ -24,7 +29,7 @@ def verify(code: str, client: Client | None = None):
 
 def test_approved_front_carries_qr_and_code(approved, settings):
     page = opened(approved).get(f"/print/{approved.pk}/").content.decode()
-    entry = VerificationCode.objects.get(filing=approved)
+    entry = PublishedForm.objects.get(filing_id=approved.pk)
     assert entry.revision_number == approved.approved_revision.number
     assert len(entry.code) == CODE_LENGTH
     assert set(entry.code) <= set(CODE_ALPHABET)
@@ -37,10 +42,34 @@ def test_approved_front_carries_qr_and_code(approved, settings):
     assert "<img" not in page.split('class="qr"', 1)[1][:200]  # inline SVG, no request
 
 
+def test_code_exists_at_approval_before_anyone_prints(approved):
+    entry = code_of(approved)
+    assert len(entry.code) == CODE_LENGTH
+    assert set(entry.code) <= set(CODE_ALPHABET)
+    assert "真实有效" in verify(entry.code).content.decode()
+
+
 def test_code_is_issued_once_per_approved_revision(approved):
     first = code_of(approved)
-    assert code_of(approved) == first
-    assert VerificationCode.objects.filter(filing=approved).count() == 1
+    opened(approved).get(f"/print/{approved.pk}/")
+    filing_publish(filing=approved)  # published again: the same revision keeps its code
+    assert code_of(approved).code == first.code
+    assert PublishedForm.objects.filter(filing_id=approved.pk).count() == 1
+
+
+def test_cancelling_keeps_the_code(approved):
+    first = code_of(approved)
+    cancel(approved)
+    assert code_of(approved).code == first.code
+
+
+def test_a_draft_has_no_code(draft):
+    assert not PublishedForm.objects.filter(filing_id=draft.pk).exists()
+
+
+def test_codes_differ_between_filings(approved):
+    other = make_filing(status=Status.APPROVED)
+    assert code_of(other).code != code_of(approved).code
 
 
 def test_current_form_verifies_as_genuine_and_current(approved):
