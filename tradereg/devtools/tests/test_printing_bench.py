@@ -2,7 +2,8 @@ import pytest
 
 from tradereg.devtools.printing_bench import bench_pdf
 from tradereg.filings.models import Filing
-from tradereg.printing.models import RenderedForm, VerificationCode
+from tradereg.printing.models import RenderedForm
+from tradereg.registry.models import PublishedForm
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -19,5 +20,5 @@ def test_bench_pdf_reports_timings_and_leaves_nothing_behind(settings):
     assert results[1][1] < results[0][1]  # the kept file is faster than rendering
     assert Filing.objects.count() == before
     assert not RenderedForm.objects.exists()
-    assert not VerificationCode.objects.exists()
+    assert not PublishedForm.objects.exists()
     assert not (settings.MEDIA_ROOT / "printing").exists()
