@@ -102,7 +102,7 @@ def test_the_issued_code_stays_when_the_operator_later_gets_a_uscc():
 
 
 def test_individual_data_is_what_the_form_accepts():
-    """The helper's data passes FilingForm under 其他, so the tests stand on real input."""
+    """individual_data passes FilingForm under 其他, so the tests stand on real input."""
     form = FilingForm(form_post(individual_data()), method=Method.OTHER)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["org_code"] == ""
