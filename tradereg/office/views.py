@@ -103,9 +103,8 @@ def _review_context(request: HttpRequest, filing, **forms) -> dict:
         "last_return": returned,
         "actions": actions,
         "Action": Action,
-        "kind_is_change": (
-            filing.reported_as_change if filing.status == Status.REPORTED else is_change
-        ),
+        # The kind of its latest report, as the queue shows it; a change being prepared is one.
+        "kind_is_change": filing.reported_as_change or filing.status == Status.CHANGING,
         "return_form": forms.get("return_form") or ReturnForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "note_form": forms.get("note_form") or NoteForm(),

@@ -38,8 +38,9 @@ Write = Callable[[Filing], FilingRevision | None]
 def lock_filing(filing: Filing) -> Filing:
     """The filing row, locked until the transaction ends (PostgreSQL); on SQLite the
     immediate transaction already serialises writers."""
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
     return (
-        Filing.objects.select_for_update()
+        Filing.objects.select_for_update(of=("self",))
         .select_related("authority", "current_revision", "approved_revision")
         .get(pk=filing.pk)
     )
