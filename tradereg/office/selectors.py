@@ -12,7 +12,7 @@ from tradereg.accounts.models import User
 from tradereg.accounts.selectors import authority_scope
 from tradereg.common.codes import normalize_code
 from tradereg.filings.forms import SECTION_LABELS
-from tradereg.filings.models import Attachment, Filing, FilingEvent, FilingRevision, Status
+from tradereg.filings.models import Attachment, Filing, FilingEvent, FilingRevision, Section, Status
 from tradereg.filings.selectors import decision_latest
 from tradereg.filings.services import REVISION_FIELDS
 from tradereg.office.workdays import REVIEW_LIMIT_DAYS, working_days_between
@@ -88,7 +88,8 @@ def waited(filing: Filing, today: date | None = None) -> dict[str, Any]:
 
 
 FIELD_LABELS: dict[str, str] = {
-    name: str(FilingRevision._meta.get_field(name).verbose_name) for name in REVISION_FIELDS
+    name: str(getattr(FilingRevision._meta.get_field(name), "verbose_name", name))
+    for name in REVISION_FIELDS
 }
 FIELD_LABELS["authority"] = "备案登记机关"
 
@@ -110,7 +111,7 @@ def revision_rows(
     revision: FilingRevision, compare_to: FilingRevision | None = None
 ) -> list[dict[str, Any]]:
     """The revision's fields in form order, each with the older value when it changed."""
-    section = revision.operator_type.section
+    section = Section(revision.operator_type.section)
     labels = dict(FIELD_LABELS)
     labels["representative"] = str(SECTION_LABELS[section]["representative"])
     labels["capital"] = str(SECTION_LABELS[section]["capital"])
@@ -183,8 +184,8 @@ def duplicates_for(*, user: User, filing: Filing) -> Duplicates:
     approved; before that, only that it exists. A draft elsewhere is its owner's alone and
     is left out altogether.
     """
-    codes = _identity_codes(filing.current_revision)
-    same = Q(current_revision__name_cn=filing.current_revision.name_cn)
+    codes = _identity_codes(filing.revision)
+    same = Q(current_revision__name_cn=filing.revision.name_cn)
     if codes:
         same |= (
             Q(current_revision__uscc__in=codes)
@@ -208,7 +209,7 @@ def duplicates_for(*, user: User, filing: Filing) -> Duplicates:
         if match.authority_id in scope:
             shown.append(
                 Duplicate(
-                    name_cn=match.current_revision.name_cn,
+                    name_cn=match.revision.name_cn,
                     authority_name=match.authority.name,
                     status_label=match.get_status_display(),
                     system_no=match.system_no,
@@ -271,5 +272,5 @@ def attachments_for_review(*, filing: Filing) -> list[Attachment]:
         key=lambda a: (a.replaced_at is not None, a.kind, a.uploaded_at),
     )
     for attachment in attachments:
-        attachment.is_new = attachment.pk in latest and attachment.pk not in earlier
+        attachment.is_new = attachment.pk in latest and attachment.pk not in earlier  # type: ignore[attr-defined]
     return attachments
