@@ -19,12 +19,14 @@ def audit_record(
     event: str,
     actor: AbstractBaseUser | AnonymousUser | None = None,
     filing: models.Model | None = None,
+    filing_id: int | None = None,
     request: HttpRequest | None = None,
     **data: Any,
 ) -> AuditEvent:
     """Append one audit event; called inside the transaction of the change it records.
 
-    An anonymous ``actor`` is recorded as none.
+    An anonymous ``actor`` is recorded as none. ``filing_id`` names a filing without its
+    row (the public side holds only the published copy).
     """
     # By id: the foreign keys name accounts.User and filings.Filing, which audit (below
     # both) does not import, not even for their types.
@@ -32,7 +34,7 @@ def audit_record(
     return AuditEvent.objects.create(
         event=event,
         actor_id=actor_id,
-        filing_id=filing.pk if filing is not None else None,
+        filing_id=filing.pk if filing is not None else filing_id,
         ip_address=client_ip(request),
         data=data,
     )

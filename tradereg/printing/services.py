@@ -6,7 +6,6 @@ registry at approval (decision 0013).
 import dataclasses
 import logging
 import time
-from dataclasses import dataclass
 from functools import cache
 
 from django.core.files.base import ContentFile
@@ -36,15 +35,6 @@ from tradereg.registry.models import PublishedForm
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class FilingRef:
-    """The filing an audit event names, by id: the public path holds only the published
-    copy, and the audit service needs nothing of a filing but its ``pk``.
-    """
-
-    pk: int
-
-
 # --- the form to show -----------------------------------------------------------------
 
 
@@ -56,6 +46,8 @@ def printed_form_for(*, filing: Filing, audience: str) -> PrintedForm:
     """
     state = state_for(filing=filing, audience=audience)
     pk = filing.current_revision_id if state == State.APPLICATION else filing.approved_revision_id
+    if pk is None:
+        raise ValueError(f"filing {filing.pk} has no revision to print for {state}")
     revision = FilingRevision.objects.select_related("operator_type", "currency", "authority").get(
         pk=pk
     )
@@ -144,7 +136,7 @@ def _keep(*, form_no: str, key: dict, side: str, data: bytes) -> None:
             )
             if created or row.file.name == name:
                 return
-            if not default_storage.exists(row.file.name):
+            if not default_storage.exists(row.file.name or ""):
                 # The row outlived its file (storage restored, say): point it at the new one.
                 row.file.name, row.size = name, len(data)
                 row.save(update_fields=["file", "size"])
@@ -177,7 +169,7 @@ def print_access_grant(
         event="form_print_opened",
         request=request,
         actor=request.user,
-        filing=FilingRef(published.filing_id),  # type: ignore[arg-type]  # only .pk is read
+        filing_id=published.filing_id,
         number=number,
     )
 
@@ -193,7 +185,7 @@ def form_verify(*, code: str, request: HttpRequest) -> selectors.Verification:
         event="form_verified",
         request=request,
         actor=request.user,
-        filing=FilingRef(entry.filing_id) if entry is not None else None,  # type: ignore[arg-type]
+        filing_id=entry.filing_id if entry is not None else None,
         code=code,
         result=verification.result,
         revision=entry.revision_number if entry is not None else None,

@@ -8,6 +8,7 @@ There is no total count and no sort over the whole match set; pages are keyset c
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -194,12 +195,15 @@ def _like_pattern(key: str) -> str:
     return f"%{escaped}%"
 
 
-def _round(gram, pattern, start, limit, *, backward) -> list[tuple[Position, bool]]:
+def _round(
+    gram: str, pattern: str, start: Position | None, limit: int, *, backward: bool
+) -> list[tuple[Position, bool]]:
     """Up to ``limit`` postings of ``gram`` strictly after ``start`` in scan order, each
     with whether its operator's key matches ``pattern`` (one statement).
     """
     grams_table, operators = _tables()
-    where, params = "gram = %s", [gram]
+    where = "gram = %s"
+    params: list[Any] = [gram]
     if start is not None:
         at, pk = start.approved_us, start.operator_id
         # Keyset condition an index range can serve on both databases.
