@@ -11,6 +11,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
+from tradereg.audit.testing import flushes_through_gate
 from tradereg.core.demo import reference_data_load
 
 
@@ -21,6 +22,13 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_flush_gate():
+    """Transactional tests end with a flush; let it empty the append-only audit tables."""
+    with flushes_through_gate():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,18 @@
 from django.contrib import admin
 
-from tradereg.audit.models import AuditEvent
+from tradereg.audit.models import AuditAnchor, AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event", "actor", "filing", "ip_address"]
-    list_filter = ["event"]
-    search_fields = ["event", "actor__username", "filing__system_no"]
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+class ReadOnlyForSuperuser(admin.ModelAdmin):
+    """The trail is read at /audit/ by the auditor; in the admin only a superuser (the
+    expiring break-glass account) may look, and nobody may add, change or delete.
+    """
+
+    def has_module_permission(self, request):
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_superuser)
 
     def has_add_permission(self, request):
         return False
@@ -18,3 +22,42 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyForSuperuser):
+    list_display = [
+        "created_at",
+        "event",
+        "actor_name",
+        "actor_role",
+        "object_type",
+        "object_id",
+        "outcome",
+        "ip_address",
+    ]
+    list_filter = ["event", "outcome"]
+    search_fields = ["event", "actor_name", "object_id"]
+    # The ids, not the relations: the user or filing may no longer exist.
+    fields = readonly_fields = [
+        "created_at",
+        "event",
+        "actor_id",
+        "actor_name",
+        "actor_role",
+        "actor_authority",
+        "object_type",
+        "object_id",
+        "filing_id",
+        "ip_address",
+        "outcome",
+        "data",
+        "prev_hash",
+        "hash",
+    ]
+
+
+@admin.register(AuditAnchor)
+class AuditAnchorAdmin(ReadOnlyForSuperuser):
+    list_display = ["created_at", "last_id", "purged_count", "cutoff"]
+    fields = readonly_fields = ["created_at", "last_id", "last_hash", "purged_count", "cutoff"]
