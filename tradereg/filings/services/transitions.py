@@ -38,11 +38,11 @@ Write = Callable[[Filing], FilingRevision | None]
 def lock_filing(filing: Filing) -> Filing:
     """The filing row, locked until the transaction ends (PostgreSQL); on SQLite the
     immediate transaction already serialises writers."""
-    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
+    # Only the filing row is locked (of=self), and the revisions are read after the lock:
+    # joined in the locking query, PostgreSQL would recheck a row a concurrent save has
+    # just moved to a new revision against the old join and hand back no revision at all.
     return (
-        Filing.objects.select_for_update(of=("self",))
-        .select_related("authority", "current_revision", "approved_revision")
-        .get(pk=filing.pk)
+        Filing.objects.select_for_update(of=("self",)).select_related("authority").get(pk=filing.pk)
     )
 
 
