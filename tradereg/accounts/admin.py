@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tradereg.accounts.models import User
 
+# The accounts a 系统管理员 manages: the filing authorities' staff. The three
+# administrators are created by the break-glass superuser or `manage.py staff_create`.
+MANAGED_ROLES = (User.Role.OFFICER, User.Role.SUPERVISOR)
+
 
 class StaffCreationForm(AdminUserCreationForm):
     """New accounts with their role and authority in one step."""
@@ -41,3 +45,32 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+    # What a 系统管理员 may edit: no superuser flag, groups or per-user permissions, so no
+    # administrator can widen anyone's rights, their own included (decision 0015).
+    limited_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("first_name", "last_name", "email")}),
+        (_("备案登记系统"), {"fields": ("role", "authority", "is_active")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return self.limited_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ()
+        return ("last_login", "date_joined")
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        if request.user.is_superuser:
+            return users
+        return users.filter(role__in=MANAGED_ROLES)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [(r.value, r.label) for r in MANAGED_ROLES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)

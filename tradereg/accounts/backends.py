@@ -23,3 +23,12 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def user_can_authenticate(self, user) -> bool:
+        """Inactive accounts and expired break-glass accounts cannot log in."""
+        return super().user_can_authenticate(user) and not getattr(user, "is_expired", False)
+
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        # A session outliving the break-glass window ends with it.
+        return user if user is not None and not user.is_expired else None

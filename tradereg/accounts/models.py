@@ -1,7 +1,23 @@
+import json
+from functools import cache
+from pathlib import Path
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+ROLE_PERMISSIONS = Path(__file__).resolve().parent / "data" / "role_permissions.json"
+# Roles that work in /admin/ (Django's is_staff), each limited by its permissions.
+ADMIN_SITE_ROLES = ("system_admin", "security_admin")
+
+
+@cache
+def role_permissions(role: str) -> frozenset[str]:
+    """The permissions a role holds, from the data file an administrator can edit."""
+    data = json.loads(ROLE_PERMISSIONS.read_text(encoding="utf-8"))
+    return frozenset(data.get(role, []))
 
 
 class CaseInsensitiveUserManager(UserManager):
@@ -15,8 +31,10 @@ class User(AbstractUser):
     class Role(models.TextChoices):
         ENTERPRISE = "enterprise", _("企业用户")
         OFFICER = "officer", _("备案登记机关工作人员")
-        SUPERVISOR = "supervisor", _("省级主管机关工作人员")
-        NATIONAL_ADMIN = "national_admin", _("商务部管理员")
+        SUPERVISOR = "supervisor", _("上级主管机关工作人员")
+        SYSTEM_ADMIN = "system_admin", _("系统管理员")
+        SECURITY_ADMIN = "security_admin", _("安全管理员")
+        AUDITOR = "auditor", _("审计管理员")
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
     authority = models.ForeignKey(
@@ -28,6 +46,8 @@ class User(AbstractUser):
         verbose_name=_("所属机关"),
     )
     email = models.EmailField(_("电子邮箱"), blank=True)
+    # A break-glass superuser stops working at this moment (decision 0015).
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
 
     objects = CaseInsensitiveUserManager()
 
@@ -41,6 +61,10 @@ class User(AbstractUser):
                 | models.Q(authority__isnull=False),
                 name="user_staff_has_authority",
             ),
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False) | models.Q(expires_at__isnull=False),
+                name="user_superuser_expires",
+            ),
         ]
 
     @property
@@ -50,6 +74,30 @@ class User(AbstractUser):
     @property
     def is_officer(self) -> bool:
         return self.role == self.Role.OFFICER
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        """Permissions come from the role (``data/role_permissions.json``), not from
+        per-user grants, so no administrator can widen their own rights; only an
+        unexpired break-glass superuser holds every permission."""
+        if not self.is_active or self.is_expired:
+            return False
+        if self.is_superuser:
+            return True
+        return perm in role_permissions(self.role)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if not self.is_active or self.is_expired:
+            return False
+        if self.is_superuser:
+            return True
+        return any(p.startswith(f"{app_label}.") for p in role_permissions(self.role))
+
+    def has_perms(self, perm_list, obj: object = None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
 
 
 class AccountClaim(models.Model):

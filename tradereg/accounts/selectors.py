@@ -10,7 +10,7 @@ from tradereg.authorities.selectors import authority_descendant_ids
 def authority_scope(*, user: User) -> QuerySet[Authority]:
     """Officer: their authority. Supervisor: theirs and every one below it, at any depth
     (a province sees its prefectures and their entrusted counties). Admin: all."""
-    if user.role == User.Role.NATIONAL_ADMIN:
+    if user.role == User.Role.SYSTEM_ADMIN:
         return Authority.objects.all()
     if user.role == User.Role.SUPERVISOR:
         if user.authority_id is None:

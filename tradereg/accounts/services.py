@@ -1,15 +1,18 @@
 """Account changes: registration, password reset. Passwords are never logged or mailed."""
 
+from datetime import timedelta
+
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from tradereg.accounts.models import User
+from tradereg.accounts.models import ADMIN_SITE_ROLES, User
 from tradereg.audit.services import audit_record
 from tradereg.authorities.models import Authority
 from tradereg.notifications.services import email_enqueue
@@ -83,8 +86,8 @@ def staff_user_create(
         email=email,
         role=role,
         authority=authority,
-        is_staff=role == User.Role.NATIONAL_ADMIN,
-        is_superuser=role == User.Role.NATIONAL_ADMIN,
+        is_staff=role in ADMIN_SITE_ROLES,
+        is_superuser=False,
     )
     validate_password(password, user)
     user.set_password(password)
@@ -136,3 +139,43 @@ def logout_recorded(*, user: User, request: HttpRequest) -> None:
 
 def password_reset_completed(*, user: User, request: HttpRequest) -> None:
     audit_record(event="password_reset_completed", actor=user, request=request)
+
+
+BREAK_GLASS_MAX_HOURS = 8
+
+
+def break_glass_create(
+    *, username: str, password: str, hours: int, reason: str, operator: str
+) -> User:
+    """An emergency superuser, from the command line only, that expires by itself.
+
+    Every such account is audited with who ran the command and why; it cannot outlive
+    ``BREAK_GLASS_MAX_HOURS`` and its sessions end when it expires.
+    """
+    if not 1 <= hours <= BREAK_GLASS_MAX_HOURS:
+        raise ValidationError(
+            _("应急账户有效期应为 1 至 %(max)d 小时。") % {"max": BREAK_GLASS_MAX_HOURS}
+        )
+    if not reason.strip():
+        raise ValidationError(_("请说明启用应急账户的原因。"))
+    user = User(
+        username=username,
+        role=User.Role.SYSTEM_ADMIN,
+        is_staff=True,
+        is_superuser=True,
+        expires_at=timezone.now() + timedelta(hours=hours),
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        audit_record(
+            event="break_glass_created",
+            actor=user,
+            username=username,
+            hours=hours,
+            reason=reason.strip()[:500],
+            operator=operator[:100],
+            expires_at=user.expires_at.isoformat(),
+        )
+    return user

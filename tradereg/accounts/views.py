@@ -29,8 +29,10 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         user = self.request.user
-        if user.role == User.Role.NATIONAL_ADMIN:
+        if user.role in (User.Role.SYSTEM_ADMIN, User.Role.SECURITY_ADMIN):
             return "/admin/"
+        if user.role == User.Role.AUDITOR:
+            return "/audit/"
         if user.role in (User.Role.OFFICER, User.Role.SUPERVISOR):
             return "/office/"
         return super().get_default_redirect_url()

@@ -24,7 +24,14 @@ from tradereg.regulations.services import regulations_load
 
 DEMO_PASSWORD = "Demo@2026a"
 DEMO_ACCOUNTS = [
-    ("mofcom", User.Role.NATIONAL_ADMIN, None, "商务部管理员"),
+    (
+        "mofcom",
+        User.Role.SYSTEM_ADMIN,
+        None,
+        "系统管理员（机关、工作人员、参考数据、法律法规、公告）",
+    ),
+    ("secadmin", User.Role.SECURITY_ADMIN, None, "安全管理员（解锁账户、安全策略）"),
+    ("auditor", User.Role.AUDITOR, None, "审计管理员（/audit/ 审计记录）"),
     ("beijing", User.Role.OFFICER, "110000", "北京市商务局"),
     ("shanghai", User.Role.OFFICER, "310000", "上海市商务委员会"),
     ("guangdong", User.Role.SUPERVISOR, "440000", "广东省商务厅（省级主管机关，只读）"),

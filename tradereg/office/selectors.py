@@ -18,7 +18,8 @@ from tradereg.filings.services import REVISION_FIELDS
 from tradereg.office.workdays import REVIEW_LIMIT_DAYS, working_days_between
 from tradereg.registry.models import PublishedOperator
 
-STAFF_ROLES = (User.Role.OFFICER, User.Role.SUPERVISOR, User.Role.NATIONAL_ADMIN)
+# The filing staff; 安全管理员 and 审计管理员 see no filing data (三员分立).
+STAFF_ROLES = (User.Role.OFFICER, User.Role.SUPERVISOR, User.Role.SYSTEM_ADMIN)
 
 
 def filing_get_for_staff(*, user: User, pk: int) -> Filing:

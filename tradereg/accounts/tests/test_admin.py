@@ -15,7 +15,7 @@ BACKEND = "tradereg.accounts.backends.UsernameOrEmailBackend"
 @pytest.fixture
 def admin_client():
     admin = staff_user_create(
-        username="ministry", password="Admin#2026x", role=User.Role.NATIONAL_ADMIN
+        username="ministry", password="Admin#2026x", role=User.Role.SYSTEM_ADMIN
     )
     client = Client()
     client.force_login(admin, backend=BACKEND)

@@ -65,7 +65,7 @@ def test_the_demo_accounts_pass_the_rules():
 
 @pytest.fixture
 def admin_client() -> Client:
-    admin = staff_user_create(username="ministry", password=GOOD, role=User.Role.NATIONAL_ADMIN)
+    admin = staff_user_create(username="ministry", password=GOOD, role=User.Role.SYSTEM_ADMIN)
     client = Client()
     client.force_login(admin, backend=BACKEND)
     return client

@@ -77,9 +77,7 @@ def test_scope_survives_a_cycle():
 
 
 def test_admin_sees_all_and_enterprise_none():
-    assert (
-        authority_scope(user=_user(User.Role.NATIONAL_ADMIN)).count() == Authority.objects.count()
-    )
+    assert authority_scope(user=_user(User.Role.SYSTEM_ADMIN)).count() == Authority.objects.count()
     assert not authority_scope(user=_user(User.Role.ENTERPRISE)).exists()
 
 

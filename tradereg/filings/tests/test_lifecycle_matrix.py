@@ -59,7 +59,7 @@ def people(filing: Filing) -> dict[str, User]:
         "officer": factories.make_officer(code=CODE),
         "other_officer": factories.make_officer(code="440100"),
         "supervisor": _staff(User.Role.SUPERVISOR, "440000"),
-        "admin": _staff(User.Role.NATIONAL_ADMIN, None),
+        "admin": _staff(User.Role.SYSTEM_ADMIN, None),
     }
 
 

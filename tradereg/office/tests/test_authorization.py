@@ -211,7 +211,7 @@ def world():
         "other_officer": staff("sh-officer", User.Role.OFFICER, "310000"),
         "supervisor": staff("gd-supervisor", User.Role.SUPERVISOR, "440000"),
         "other_supervisor": staff("js-supervisor", User.Role.SUPERVISOR, "320000"),
-        "admin": staff("mofcom-admin", User.Role.NATIONAL_ADMIN, None),
+        "admin": staff("mofcom-admin", User.Role.SYSTEM_ADMIN, None),
     }
     clients = {"anonymous": Client()}
     clients.update({role: logged_in(user) for role, user in people.items()})

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tradereg.accounts.models import User
+from tradereg.accounts.services import staff_user_create
 from tradereg.regulations.models import Regulation
 from tradereg.regulations.services import regulations_load
 
@@ -235,9 +236,10 @@ def test_oversized_attachment_is_refused(settings):
 
 
 @pytest.fixture
-def national_admin(client):
-    user = User.objects.create_superuser(
-        username="mofcom-test", password="x", role=User.Role.NATIONAL_ADMIN
+def system_admin(client):
+    """A 系统管理员: no superuser, the regulations permissions of its role."""
+    user = staff_user_create(
+        username="mofcom-test", password="Kx7#mPq2Lw9z", role=User.Role.SYSTEM_ADMIN
     )
     client.force_login(user)
     return user
@@ -261,7 +263,7 @@ def admin_form(**overrides) -> dict:
     return {**data, **overrides}
 
 
-def test_national_admin_adds_a_regulation_with_a_pdf(client, national_admin):
+def test_system_admin_adds_a_regulation_with_a_pdf(client, system_admin):
     data = admin_form(attachment=SimpleUploadedFile("办法.pdf", PDF_BYTES))
 
     response = client.post("/admin/regulations/regulation/add/", data)
@@ -273,7 +275,7 @@ def test_national_admin_adds_a_regulation_with_a_pdf(client, national_admin):
     assert served["Content-Type"] == "application/pdf"
 
 
-def test_admin_refuses_an_attachment_that_is_not_a_pdf(client, national_admin):
+def test_admin_refuses_an_attachment_that_is_not_a_pdf(client, system_admin):
     data = admin_form(attachment=SimpleUploadedFile("办法.pdf", PNG_BYTES))
 
     response = client.post("/admin/regulations/regulation/add/", data)
@@ -283,7 +285,7 @@ def test_admin_refuses_an_attachment_that_is_not_a_pdf(client, national_admin):
     assert not Regulation.objects.filter(slug="admin-rule").exists()
 
 
-def test_admin_previews_the_sanitised_body(client, national_admin):
+def test_admin_previews_the_sanitised_body(client, system_admin):
     regulation = make_regulation(body="<script>alert(1)</script>**要点**")
 
     response = client.get(f"/admin/regulations/regulation/{regulation.pk}/change/")
