@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("tradereg.office.urls")),
     path("", include("tradereg.registry.urls")),
     path("", include("tradereg.regulations.urls")),
+    path("", include("tradereg.audit.urls")),
     path("admin/", admin.site.urls),
 ]
