@@ -1,6 +1,39 @@
 from django.contrib import admin
 
 from tradereg.audit.models import AuditAnchor, AuditEvent
+from tradereg.audit.services import audit_record
+
+
+class AuditedAdminMixin:
+    """Put first in a ModelAdmin's bases: every add, change and delete made in that admin
+    page also leaves an ``admin_changed`` audit event (Django's LogEntry is editable by
+    whoever holds its permissions; the trail is not).
+    """
+
+    def _audit(self, request, obj, action: str, message) -> None:
+        audit_record(
+            event="admin_changed",
+            actor=request.user,
+            request=request,
+            object_type=obj._meta.label_lower,
+            object_id=obj.pk,
+            action=action,
+            object_repr=str(obj)[:200],
+            message=message,
+        )
+
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "add", message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "change", message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "delete", "")
+        return super().log_deletions(request, queryset)
 
 
 class ReadOnlyForSuperuser(admin.ModelAdmin):

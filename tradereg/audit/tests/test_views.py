@@ -5,11 +5,14 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.contrib import admin
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from tradereg.accounts.models import User
+from tradereg.accounts.tests.otp import login_verified
+from tradereg.audit.admin import AuditedAdminMixin
 from tradereg.audit.models import AuditEvent
 from tradereg.audit.services import audit_record
 from tradereg.audit.views import PAGE_SIZE
@@ -29,8 +32,9 @@ def user_with(role: str, username: str | None = None) -> User:
 
 
 def client_for(user: User) -> Client:
+    """Logged in, with the second factor passed where the role needs one."""
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 
@@ -185,3 +189,22 @@ def test_the_admin_shows_the_trail_to_a_superuser_only_and_changes_nothing():
     staff.is_staff = True
     staff.save()
     assert client_for(staff).get(url).status_code in (302, 403, 404)
+
+
+def test_a_change_in_an_audited_admin_page_leaves_an_event():
+    class UserAdmin(AuditedAdminMixin, admin.ModelAdmin):
+        pass
+
+    root = superuser()
+    target = user_with("officer", "zhao.officer")
+    request = RequestFactory().post("/admin/", REMOTE_ADDR="10.0.0.9")
+    request.user = root
+    model_admin = UserAdmin(User, admin.site)
+    model_admin.log_change(request, target, [{"changed": {"fields": ["email"]}}])
+    model_admin.log_deletions(request, User.objects.filter(pk=target.pk))
+    events = AuditEvent.objects.filter(event="admin_changed").order_by("id")
+    assert [(e.data["action"], e.object_type, e.object_id) for e in events] == [
+        ("change", "accounts.user", str(target.pk)),
+        ("delete", "accounts.user", str(target.pk)),
+    ]
+    assert (events[0].actor_name, events[0].ip_address) == ("root", "10.0.0.9")
