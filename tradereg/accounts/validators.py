@@ -1,13 +1,23 @@
+"""Password and username rules; settings.AUTH_PASSWORD_VALIDATORS picks them by profile.
+
+Decision 0017: ``asvs`` is length plus a breached-password list, ``mlps3`` (等保 第三级)
+adds three kinds of character. Every message is in Chinese and shown next to the field.
+"""
+
+import gzip
 import re
+from functools import cache
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{4,30}$")
+BREACHED_PASSWORDS = Path(__file__).resolve().parent / "data" / "breached-passwords.txt.gz"
 
 
 class ComplexityValidator:
-    """At least three of: upper case, lower case, digit, symbol (FORM.md 密码)."""
+    """At least three of: upper case, lower case, digit, symbol (FORM.md 密码, 等保 第三级)."""
 
     def validate(self, password, user=None):
         classes = [
@@ -23,7 +33,7 @@ class ComplexityValidator:
             )
 
     def get_help_text(self):
-        return _("至少8位，至少包含大写字母、小写字母、数字、符号中的三种。")
+        return _("至少包含大写字母、小写字母、数字、符号中的三种。")
 
 
 class MinimumLengthValidator:
@@ -41,3 +51,27 @@ class MinimumLengthValidator:
 
     def get_help_text(self):
         return _("密码至少需要%(min_length)d个字符。") % {"min_length": self.min_length}
+
+
+@cache
+def breached_passwords(path: Path = BREACHED_PASSWORDS) -> frozenset[str]:
+    """The shipped list, read once per process: checking needs no network (ASVS 6.1.2)."""
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
+class BreachedPasswordValidator:
+    """Refuses passwords known from breaches and common-password lists, in any letter case.
+
+    The list (``data/breached-passwords.txt.gz``) is Django's common-password list plus
+    common patterns that pass a composition rule (``Admin@123``, ``P@ssw0rd2026``, …).
+    """
+
+    def validate(self, password, user=None):
+        if password.lower().strip() in breached_passwords():
+            raise ValidationError(
+                _("该密码过于常见或已在数据泄露中出现，请换一个。"), code="password_breached"
+            )
+
+    def get_help_text(self):
+        return _("不能使用常见或已泄露的密码。")
