@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tradereg.accounts import views
+from tradereg.accounts import security_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="password_reset",
     ),
+    path("password/change/", security_views.password_change, name="password_change"),
+    path("session/keepalive/", security_views.session_keepalive, name="session_keepalive"),
 ]
