@@ -5,7 +5,22 @@ from tradereg.notifications.models import OutboundEmail
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
+    """Read-only; the body fields are never shown, only the redacted ``preview``: a live
+    reset or 开通用户 link must not be readable by any administrator (issue 8)."""
+
     list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "template"]
     search_fields = ["to", "subject"]
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    fields = [
+        "created_at",
+        "to",
+        "subject",
+        "template",
+        "preview",
+        "has_secret",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+    ]
+    readonly_fields = fields

@@ -7,6 +7,17 @@ from django.template.loader import get_template, render_to_string
 from tradereg.notifications.models import OutboundEmail
 from tradereg.notifications.tasks import email_send
 
+# Context values under these keys are one-time secrets (reset and claim tokens).
+SECRET_KEYS = ("token",)
+HIDDEN = "［链接已隐藏］"
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """The text with every secret value cut out (the whole link path stays readable)."""
+    for secret in secrets:
+        text = text.replace(secret, HIDDEN)
+    return text
+
 
 def email_enqueue(*, to: str, template: str, context: dict[str, Any]) -> OutboundEmail:
     """Render a message from ``<template>_subject.txt/.txt/.html`` and queue its delivery.
@@ -27,8 +38,15 @@ def email_enqueue(*, to: str, template: str, context: dict[str, Any]) -> Outboun
         body_html = ""
     else:
         body_html = html_template.render(context)
+    secrets = [str(context[key]) for key in SECRET_KEYS if context.get(key)]
     message = OutboundEmail.objects.create(
-        to=to, subject=subject, body_text=body_text, body_html=body_html, template=template
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        template=template,
+        preview=redact(body_text, secrets),
+        has_secret=bool(secrets),
     )
     email_send.enqueue(message.pk)
     return message

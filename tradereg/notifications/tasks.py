@@ -22,7 +22,8 @@ def retry_delay(attempts: int) -> timedelta:
 def email_send(message_id: int) -> str:
     """Deliver one queued message. Idempotent: a message already sent is not sent again.
 
-    On failure the message stays pending and the task enqueues itself again later.
+    On failure the message stays pending and the task enqueues itself again later. Once
+    delivered, a message with a one-time link keeps only its redacted text.
     """
     message = OutboundEmail.objects.filter(pk=message_id).first()
     if message is None or message.status == OutboundEmail.Status.SENT:
@@ -48,5 +49,10 @@ def email_send(message_id: int) -> str:
     message.status = OutboundEmail.Status.SENT
     message.sent_at = timezone.now()
     message.last_error = ""
-    message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    fields = ["attempts", "status", "sent_at", "last_error"]
+    if message.has_secret:
+        # Delivered: the live link is not kept any longer than needed for a retry.
+        message.body_text, message.body_html = message.preview, ""
+        fields += ["body_text", "body_html"]
+    message.save(update_fields=fields)
     return "sent"

@@ -21,7 +21,8 @@ from tradereg.filings.lifecycle import Action, TransitionNotAllowed
 from tradereg.filings.models import Filing
 from tradereg.filings.services.transitions import transition_apply
 
-CLAIM_VALID_DAYS = 7
+# Like a password reset link: 30 minutes, once (issue 8).
+CLAIM_VALID_MINUTES = 30
 
 
 def _token_hash(token: str) -> str:
@@ -48,7 +49,7 @@ def account_claim_invite(
                 email=email,
                 token_hash=_token_hash(token),
                 created_by=acting_user,
-                expires_at=now + timedelta(days=CLAIM_VALID_DAYS),
+                expires_at=now + timedelta(minutes=CLAIM_VALID_MINUTES),
             )
         )
 
@@ -60,7 +61,7 @@ def account_claim_invite(
         request=request,
         audit_data={"email": email},
         email_to=email,
-        email_context={"token": token, "days": CLAIM_VALID_DAYS},
+        email_context={"token": token, "minutes": CLAIM_VALID_MINUTES},
     )
     return claims[0]
 
