@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from tradereg.accounts import ratelimit
 from tradereg.accounts.forms import AccountForm
 from tradereg.accounts.models import User
 from tradereg.authorities.models import Authority
@@ -89,7 +90,11 @@ def filing_new_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         account_form = AccountForm(request.POST)
         filing_form = FilingForm(request.POST, method=method)
-        if account_form.is_valid() and filing_form.is_valid():
+        # Each 保存 may create an account: limited per address; the form comes back as typed.
+        limited = not ratelimit.address_allows(request, ratelimit.REGISTRATION)
+        if limited:
+            account_form.add_error(None, ratelimit.refused_message(ratelimit.REGISTRATION))
+        if not limited and account_form.is_valid() and filing_form.is_valid():
             try:
                 filing = services.filing_create(
                     authority=authority,
