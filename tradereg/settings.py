@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tradereg.audit.middleware.AccessRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "tradereg.urls"

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from tradereg.accounts.models import User
 from tradereg.accounts.selectors import authority_scope
+from tradereg.common.errors import OutOfScope
 from tradereg.filings.models import Attachment, Filing, FilingEvent, Status
 
 CREATED_IN_SESSION = "created_filings"
@@ -27,11 +28,16 @@ def filing_get_for_owner(*, user: User, pk: int) -> Filing:
     """The filing if the user owns it; 404 otherwise, so other filings' existence is hidden."""
     if not user.is_authenticated:
         raise Http404
-    return get_object_or_404(
-        Filing.objects.select_related("authority", "current_revision__operator_type"),
-        pk=pk,
-        owner=user,
+    filing = (
+        Filing.objects.select_related("authority", "current_revision__operator_type")
+        .filter(pk=pk)
+        .first()
     )
+    if filing is None:
+        raise Http404
+    if filing.owner_id != user.pk:
+        raise OutOfScope("filing", pk)
+    return filing
 
 
 def remember_created(*, request: HttpRequest, filing: Filing) -> None:
@@ -78,7 +84,7 @@ def attachment_get_for_user(*, user: User, filing_pk: int, pk: int) -> Attachmen
         return attachment
     if authority_scope(user=user).filter(pk=filing.authority_id).exists():
         return attachment
-    raise Http404
+    raise OutOfScope("attachment", pk)
 
 
 def decision_latest(*, filing: Filing) -> FilingEvent | None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from tradereg.accounts import ratelimit
 from tradereg.accounts.forms import AccountForm
 from tradereg.accounts.models import User
+from tradereg.audit.services import audit_record
 from tradereg.authorities.models import Authority
 from tradereg.authorities.selectors import authority_provinces
 from tradereg.filings import selectors, services
@@ -317,6 +318,16 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     attachment = selectors.attachment_get_for_user(
         user=request.user, filing_pk=pk, pk=attachment_pk
     )
+    if attachment.filing.owner_id != request.user.pk:
+        audit_record(
+            event="attachment_downloaded",
+            actor=request.user,
+            filing_id=pk,
+            object_type="attachment",
+            object_id=attachment.pk,
+            request=request,
+            name=attachment.original_name,
+        )
     response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,

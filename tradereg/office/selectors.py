@@ -11,6 +11,7 @@ from django.utils import timezone
 from tradereg.accounts.models import User
 from tradereg.accounts.selectors import authority_scope
 from tradereg.common.codes import normalize_code
+from tradereg.common.errors import OutOfScope
 from tradereg.filings.forms import SECTION_LABELS
 from tradereg.filings.models import Attachment, Filing, FilingEvent, FilingRevision, Section, Status
 from tradereg.filings.selectors import decision_latest
@@ -32,6 +33,8 @@ def filing_get_for_staff(*, user: User, pk: int) -> Filing:
         .first()
     )
     if filing is None:
+        if Filing.objects.filter(pk=pk).exists():
+            raise OutOfScope("filing", pk)
         raise Http404
     return filing
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tradereg.accounts import services as account_services
 from tradereg.accounts.models import User
+from tradereg.audit.services import audit_record
 from tradereg.filings import services
 from tradereg.filings.lifecycle import (
     OFFICER_BUTTONS,
@@ -114,6 +115,8 @@ def _review_context(request: HttpRequest, filing, **forms) -> dict:
 @staff_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
+    # 等保: staff reading an enterprise's filing (personal data included) leaves a trace.
+    audit_record(event="filing_viewed", actor=request.user, filing=filing, request=request)
     return render(request, "office/review.html", _review_context(request, filing))
 
 
