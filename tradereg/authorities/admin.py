@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from tradereg.audit.admin import AuditedAdminMixin
 from tradereg.authorities.models import Authority
 from tradereg.authorities.services import authority_parent_for_region
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Where an entrustment made between releases is recorded: a new county-level
     authority needs only its region; the authority above it is filled in."""
 

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from tradereg.audit.admin import AuditedAdminMixin
 from tradereg.core.models import Announcement
 from tradereg.regulations.markup import render_markdown
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """公告: the home page shows the five newest published ones, pinned first."""
 
     list_display = ["title", "published_at", "is_published", "pinned"]

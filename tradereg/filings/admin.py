@@ -1,22 +1,23 @@
 from django.contrib import admin
 
+from tradereg.audit.admin import AuditedAdminMixin
 from tradereg.filings.models import Currency, Filing, OperatorType
 
 
 @admin.register(OperatorType)
-class OperatorTypeAdmin(admin.ModelAdmin):
+class OperatorTypeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "section", "org_code_required", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
 
 
 @admin.register(Currency)
-class CurrencyAdmin(admin.ModelAdmin):
+class CurrencyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "usd_rate", "rate_date", "is_default", "sort_order"]
     list_editable = ["usd_rate", "rate_date"]
 
 
 @admin.register(Filing)
-class FilingAdmin(admin.ModelAdmin):
+class FilingAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Read-only: statuses change only through the services."""
 
     list_display = ["system_no", "form_no", "ie_code", "authority", "status", "created_at"]

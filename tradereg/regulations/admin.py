@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tradereg.audit.admin import AuditedAdminMixin
 from tradereg.regulations.markup import render_markdown
 from tradereg.regulations.models import Regulation
 
 
 @admin.register(Regulation)
-class RegulationAdmin(admin.ModelAdmin):
+class RegulationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """National admins keep the 法律法规 list; the body is Markdown, shown sanitised."""
 
     list_display = [
