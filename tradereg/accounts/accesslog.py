@@ -8,7 +8,7 @@ path, the query and every header before the line is written (issue 8). Use it wi
 
 import re
 
-from gunicorn.glogging import Logger
+from gunicorn.glogging import Logger  # type: ignore[import-untyped]
 
 HIDDEN = "[hidden]"
 SECRET_PATHS = [

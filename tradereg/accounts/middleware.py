@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage import default_storage
+from django.contrib.messages.storage.base import BaseStorage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -58,9 +59,10 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _messages(request: HttpRequest):
+    def _messages(request: HttpRequest) -> BaseStorage:
+        """What MessageMiddleware would set up, for a response answered before it runs."""
         storage = default_storage(request)
-        request._messages = storage  # type: ignore[attr-defined] - MessageMiddleware's slot
+        setattr(request, "_messages", storage)  # noqa: B010 - MessageMiddleware's attribute
         return storage
 
     def _to_login(self, request: HttpRequest, reason: str) -> HttpResponse:

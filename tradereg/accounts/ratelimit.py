@@ -7,6 +7,7 @@ from one source address get a 429 page with a clear message instead of the view.
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -78,7 +79,7 @@ def limit_per_address(rule: Limit, methods: tuple[str, ...] = ("POST",)) -> Call
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method in methods and not address_allows(request, rule):
                 return refused_response(request, rule)
             return view(request, *args, **kwargs)

@@ -41,7 +41,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         if not url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            target = HOME_BY_ROLE.get(request.user.role, "/")
+            target = HOME_BY_ROLE.get(User.Role(form.user.role), "/")
         return redirect(target)
     return render(
         request,
