@@ -46,8 +46,10 @@ class SessionTimeoutMiddleware:
                 return self._to_login(request, reason)
             if now - session.get(security.SESSION_ACTIVITY, 0) >= ACTIVITY_RESOLUTION_SECONDS:
                 session[security.SESSION_ACTIVITY] = now
-        # base.html hands this to the warning dialog (static/js/app.js).
-        request.session_seconds_left = security.session_remaining_seconds(  # type: ignore[attr-defined]
+        # base.html hands this to the warning dialog (static/js/session.js). This request
+        # is activity, so the idle limit starts again (the stamp is at most a few seconds
+        # old); within the last stretch before the absolute limit, that one counts.
+        request.session_seconds_left = security.session_page_seconds(  # type: ignore[attr-defined]
             session, now=now
         )
         if session.get(security.SESSION_PASSWORD_EXPIRED) and not self._may_pass(request):

@@ -77,6 +77,14 @@ def session_remaining_seconds(session: SessionBase, *, now: float) -> int:
     return max(0, int(min(idle_end, absolute_end) - now))
 
 
+def session_page_seconds(session: SessionBase, *, now: float) -> int:
+    """What a page just served has left: the full idle limit, unless the absolute limit
+    comes sooner. The same on every page, so two answers differ only in what they show."""
+    started = session.get(SESSION_STARTED, now)
+    idle = int(idle_limit().total_seconds())
+    return max(0, min(idle, int(started + absolute_limit().total_seconds() - now)))
+
+
 def session_expire(*, request: HttpRequest, reason: str) -> None:
     """Log out a session past its limit; the audit event says which limit."""
     user = request.user

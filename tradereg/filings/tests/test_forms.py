@@ -462,7 +462,7 @@ def test_password_with_fewer_than_3_classes_refused(password):
     only_error(account(password=password), "password1")
 
 
-@pytest.mark.parametrize("password", ["Xk7mqpwzr", "xk7mqpwz!", "XK7MQPWZ!", "Xkmqpwz!r"])
+@pytest.mark.parametrize("password", ["Xk7mqpwzrt", "xk7mqpwz!t", "XK7MQPWZ!T", "Xkmqpwz!rt"])
 def test_password_with_3_classes_accepted(password):
     form = account(password=password)
     assert form.is_valid(), form.errors
