@@ -158,12 +158,13 @@ def break_glass_create(
         )
     if not reason.strip():
         raise ValidationError(_("请说明启用应急账户的原因。"))
+    expires_at = timezone.now() + timedelta(hours=hours)
     user = User(
         username=username,
         role=User.Role.SYSTEM_ADMIN,
         is_staff=True,
         is_superuser=True,
-        expires_at=timezone.now() + timedelta(hours=hours),
+        expires_at=expires_at,
     )
     validate_password(password, user)
     user.set_password(password)
@@ -176,6 +177,6 @@ def break_glass_create(
             hours=hours,
             reason=reason.strip()[:500],
             operator=operator[:100],
-            expires_at=user.expires_at.isoformat(),
+            expires_at=expires_at.isoformat(),
         )
     return user

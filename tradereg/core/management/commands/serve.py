@@ -24,6 +24,8 @@ class Command(BaseCommand):
                 sys.executable, "-m", "gunicorn", "tradereg.wsgi",
                 "--worker-class", "gthread", "--workers", os.environ.get("WEB_WORKERS", "2"),
                 "--threads", "4", "--bind", f"{host}:{port}", "--access-logfile", "-",
+                # Reset and claim tokens are cut out of the access log.
+                "--logger-class", "tradereg.accounts.accesslog.RedactingLogger",
             ]
         )  # fmt: skip
         worker = subprocess.Popen(  # noqa: S603
