@@ -7,6 +7,7 @@ Production sets SECRET_KEY, DATABASE_URL, EMAIL_URL, ALLOWED_HOSTS and SITE_URL.
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -66,6 +67,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tradereg.core",
     "tradereg.accounts",
     "tradereg.regions",
@@ -90,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tradereg.accounts.middleware.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tradereg.accounts.otp.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -208,12 +214,25 @@ LOGOUT_REDIRECT_URL = "core:home"
 # Reset links live 30 minutes and work once (the token includes the password hash).
 PASSWORD_RESET_TIMEOUT = 30 * 60
 
+# Lockout (decision 0016): failures count per account, whatever alias was typed and from
+# whichever address, and separately per source address across accounts (spraying).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "tradereg.accounts.backends.lockout_username"
+# Reset only the account's own failures, and only once the login is complete (second
+# factor included): see tradereg.accounts.otp_services.login_completed.
+AXES_RESET_ON_SUCCESS = False
+# A try while locked does not push the end of the lock, so the time shown stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "tradereg.accounts.views.locked_out"
 AXES_VERBOSE = False
+
+# Second factor (decision 0016): TOTP per RFC 6238, 30 s, one step either side, no
+# drift learning so the window stays where the server's clock is.
+OTP_TOTP_ISSUER = "对外贸易经营者备案登记系统"
+OTP_TOTP_SYNC = False
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 BEHIND_PROXY = env_bool("BEHIND_PROXY")
 if BEHIND_PROXY:

@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tradereg.accounts import otp_services
 from tradereg.accounts.models import User
 
 # The accounts a 系统管理员 manages: the filing authorities' staff. The three
@@ -74,3 +78,57 @@ class UserAdmin(BaseUserAdmin):
         if db_field.name == "role" and not request.user.is_superuser:
             kwargs["choices"] = [(r.value, r.label) for r in MANAGED_ROLES]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+# django-otp's own admin pages can show a key and edit devices without an audit event;
+# the 安全管理员 gets a list without keys and one audited action instead.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """身份验证器: who has bound one, and the audited 重置 that makes them bind again."""
+
+    list_display = ["user", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username", "user__email"]
+    fields = ["user", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+    actions = ["reset_devices"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # only through the audited action below
+
+    def has_reset_permission(self, request):
+        return request.user.has_perm(otp_services.RESET_PERMISSION)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(
+        description=_("重置所选用户的身份验证器（下次登录时重新绑定）"), permissions=["reset"]
+    )
+    def reset_devices(self, request, queryset):
+        users = User.objects.filter(pk__in=queryset.values("user_id"))
+        for user in users:
+            otp_services.second_factor_reset(user=user, acting_user=request.user, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "已重置 %(count)d 个用户的身份验证器。",
+                "已重置 %(count)d 个用户的身份验证器。",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )

@@ -95,3 +95,29 @@ class AccountForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class OTPTokenForm(forms.Form):
+    """动态验证码: six digits from the authenticator app (or, to verify, a recovery code)."""
+
+    token = forms.CharField(
+        label=_("动态验证码"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(self, *args, recovery: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recovery:
+            self.fields["token"].help_text = _(
+                "请输入身份验证器应用显示的6位数字；手机不在身边时，可输入一个恢复码。"
+            )
+        else:
+            self.fields["token"].help_text = _("请输入身份验证器应用显示的6位数字。")

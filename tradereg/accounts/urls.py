@@ -6,6 +6,10 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("2fa/", views.otp_settings, name="otp_settings"),
+    path("2fa/bind/", views.otp_bind, name="otp_bind"),
+    path("2fa/verify/", views.otp_verify, name="otp_verify"),
+    path("2fa/disable/", views.otp_disable, name="otp_disable"),
     path("password/forgot/", views.password_forgot, name="password_forgot"),
     path("password/forgot/sent/", views.password_forgot_sent, name="password_forgot_sent"),
     path(

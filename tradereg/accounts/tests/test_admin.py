@@ -5,6 +5,7 @@ from django.test import Client
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.authorities.models import Authority
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def admin_client():
         username="ministry", password="Admin#2026x", role=User.Role.SYSTEM_ADMIN
     )
     client = Client()
-    client.force_login(admin, backend=BACKEND)
+    login_verified(client, admin)
     return client
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import break_glass_create, staff_user_create
+from tradereg.accounts.tests.otp import bind_through_pages, login_verified
 from tradereg.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ PASSWORD = "Kx7#mPq2Lw9z"
 def logged_in(role: str, username: str) -> tuple[User, Client]:
     user = staff_user_create(username=username, password=PASSWORD, role=role)
     client = Client()
-    client.force_login(user, backend=BACKEND)
+    login_verified(client, user)
     return user, client
 
 
@@ -88,6 +89,7 @@ def test_break_glass_superuser_is_audited_and_expires():
     client = Client()
     login = {"username": "ops-1", "password": PASSWORD}
     assert client.post("/accounts/login/", login).status_code == 302
+    bind_through_pages(client)  # a superuser too has a second factor
     assert client.get("/admin/").status_code == 200
     User.objects.filter(pk=user.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get("/admin/").status_code == 302  # its session ends with it

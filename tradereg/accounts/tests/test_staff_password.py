@@ -11,6 +11,7 @@ from django.test import Client
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.audit.models import AuditEvent
 from tradereg.authorities.models import Authority
 from tradereg.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -67,7 +68,7 @@ def test_the_demo_accounts_pass_the_rules():
 def admin_client() -> Client:
     admin = staff_user_create(username="ministry", password=GOOD, role=User.Role.SYSTEM_ADMIN)
     client = Client()
-    client.force_login(admin, backend=BACKEND)
+    login_verified(client, admin)
     return client
 
 

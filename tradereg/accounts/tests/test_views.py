@@ -83,7 +83,8 @@ def test_login_redirects_officer_to_office(client):
     officer = make_officer(username="office-clerk")
     response = client.post("/accounts/login/", {"username": officer.username, "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/office/"
+    # The second factor comes first (the officer binds an authenticator), then /office/.
+    assert response["Location"] == "/accounts/2fa/bind/?next=%2Foffice%2F"
 
 
 def test_login_ignores_external_next(client, owner):

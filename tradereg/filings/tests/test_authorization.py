@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.audit.models import AuditEvent
 from tradereg.filings import urls as filing_urls
 from tradereg.filings.models import Attachment, Filing, Status
@@ -122,7 +123,7 @@ def test_every_filing_url_with_an_id_is_scoped():
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user, backend=BACKEND)
+    login_verified(client, user)
     return client
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.filings import services
 from tradereg.filings.lifecycle import Action, TransitionNotAllowed, can
 from tradereg.filings.models import Filing, FilingEvent, Status
@@ -145,7 +146,7 @@ def _last_kind_would_be(filing: Filing) -> str:
 def offered(filing: Filing, user: User) -> set[Action]:
     """The buttons the person's own pages show for this filing."""
     client = Client()
-    client.force_login(user, backend=BACKEND)
+    login_verified(client, user)
     pk = filing.pk
     found: set[Action] = set()
     if user.is_enterprise:

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tradereg.accounts.models import User
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.audit.models import AuditEvent
 from tradereg.common import codes
 from tradereg.core.demo import DEMO_PDF
@@ -34,7 +35,7 @@ NEW_FORM = "/filing/new/form/?authority=110000&method=uscc"
 
 def logged_in(user: User) -> Client:
     client = Client()
-    client.force_login(user, backend=BACKEND)
+    login_verified(client, user)
     return client
 
 

@@ -27,6 +27,7 @@ from django.urls import reverse
 
 from tradereg.accounts.models import AccountClaim, User
 from tradereg.accounts.services import staff_user_create
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.audit.models import AuditEvent
 from tradereg.filings import services
 from tradereg.filings.models import Filing, FilingEvent, Method, Note, Status
@@ -177,7 +178,7 @@ def test_every_office_url_is_closed_to_enterprises_and_to_other_authorities():
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user, backend=BACKEND)
+    login_verified(client, user)
     return client
 
 

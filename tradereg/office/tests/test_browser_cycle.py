@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from tradereg.accounts.tests.totp import bind_authenticator
 from tradereg.common import codes
 from tradereg.conftest import BROWSER_TIMEOUT_MS
 from tradereg.core.demo import DEMO_PDF
@@ -159,6 +160,7 @@ def test_return_correct_approve_change_approve_across_two_browsers(
 
     # The officer logs in and lands on the queue; both reported filings wait there.
     login(officer, "sz-officer", PASSWORD)
+    bind_authenticator(officer)  # first login of a staff account: bind the phone's app
     expect(officer.get_by_role("heading", name="审核队列")).to_be_visible()
     expect(row_of(officer, name_cn)).to_contain_text("新备案")
     late = officer.locator("table.list tbody tr").first
@@ -324,6 +326,7 @@ def test_open_account_for_a_legacy_filing_across_two_browsers(
 
     # 用户管理: find the legacy filing by a fragment of its name; it has no user yet.
     login(officer, "sz-accounts", PASSWORD)
+    bind_authenticator(officer)
     officer.get_by_role("link", name="用户管理").click()
     expect(officer.get_by_role("heading", name="用户管理")).to_be_visible()
     field(officer, "代码或名称").fill("华强老字号")

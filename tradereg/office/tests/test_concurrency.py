@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tradereg.accounts.models import AccountClaim, User
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.audit.models import AuditEvent
 from tradereg.filings import services
 from tradereg.filings.models import Filing, FilingEvent, FilingRevision, Status
@@ -166,7 +167,7 @@ def test_two_officers_press_approve_in_their_browsers_at_once():
     clients = []
     for _ in range(2):
         client = Client()
-        client.force_login(make_officer(code=CODE), backend=BACKEND)
+        login_verified(client, make_officer(code=CODE))
         clients.append(client)
     url = reverse("office:approve", args=[filing.pk])
     data = {"revision": filing.current_revision.number}
@@ -247,7 +248,7 @@ def test_two_report_posts_at_once_report_once():
     clients = []
     for _ in range(2):
         client = Client()
-        client.force_login(filing.owner, backend=BACKEND)
+        login_verified(client, filing.owner)
         clients.append(client)
     url = reverse("filings:report", args=[filing.pk])
 

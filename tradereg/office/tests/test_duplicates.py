@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.filings import services
 from tradereg.filings.models import Filing, Status
 from tradereg.filings.tests.factories import (
@@ -48,7 +49,7 @@ def under_review() -> Filing:
 def review_page(officer, filing: Filing) -> str:
     """The page's text, tags removed (links to the review page are kept in ``href``)."""
     client = Client()
-    client.force_login(officer, backend=BACKEND)
+    login_verified(client, officer)
     response = client.get(reverse("office:review", args=[filing.pk]))
     assert response.status_code == 200
     page = response.content.decode()

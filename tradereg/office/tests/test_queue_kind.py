@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.filings.models import Filing, Status
 from tradereg.filings.selectors import filing_history
 from tradereg.filings.tests.factories import make_change_reported, make_filing, make_officer
@@ -29,7 +30,7 @@ def sz():
 @pytest.fixture
 def office(sz) -> Client:
     client = Client()
-    client.force_login(sz, backend=BACKEND)
+    login_verified(client, sz)
     return client
 
 

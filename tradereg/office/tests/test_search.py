@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.common import codes
 from tradereg.filings.models import Filing, Status
 from tradereg.filings.tests.factories import make_filing, make_officer
@@ -88,7 +89,7 @@ def test_full_width_uscc_finds_the_enterprise_in_user_management(sz, filing):
 
 def test_the_pages_accept_a_full_width_code(sz, filing):
     client = Client()
-    client.force_login(sz, backend=BACKEND)
+    login_verified(client, sz)
     typed = full_width(filing.current_revision.uscc.lower())
     body = unescape(
         client.get(reverse("office:queue"), {"status": "", "q": typed}).content.decode()

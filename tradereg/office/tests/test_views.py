@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.filings import services
 from tradereg.filings.models import Filing, FilingEvent, Method, Note, OperatorType, Status
 from tradereg.filings.tests.factories import (
@@ -47,7 +48,7 @@ DECISIONS = FilingEvent.objects.filter(kind__in=FilingEvent.DECISIONS)
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user, backend=BACKEND)
+    login_verified(client, user)
     return client
 
 

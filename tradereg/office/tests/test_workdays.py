@@ -9,6 +9,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.filings.tests.factories import make_officer
 from tradereg.office.templatetags import workdays as workdays_tags
 from tradereg.office.workdays import (
@@ -202,10 +203,7 @@ def test_warning_tag_names_the_last_year_past_the_calendar():
 def test_queue_warns_when_today_is_past_the_calendar(monkeypatch):
     _first, last = calendar_years()
     client = Client()
-    client.force_login(
-        make_officer(code="440300", username="sz-calendar"),
-        backend="tradereg.accounts.backends.UsernameOrEmailBackend",
-    )
+    login_verified(client, make_officer(code="440300", username="sz-calendar"))
     monkeypatch.setattr(workdays_tags, "localdate", lambda: date(last, 6, 1))
     page = client.get(reverse("office:queue")).content.decode()
     assert "工作日历仅覆盖至" not in page

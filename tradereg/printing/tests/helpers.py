@@ -6,6 +6,7 @@ import re
 from django.test import Client
 from pypdf import PdfReader
 
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.filings import services as filing_services
 from tradereg.filings.models import Filing
 from tradereg.filings.tests.factories import filing_data, make_officer, pdf_upload, same_operator
@@ -15,7 +16,7 @@ BACKEND = "tradereg.accounts.backends.UsernameOrEmailBackend"
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user, backend=BACKEND)
+    login_verified(client, user)
     return client
 
 

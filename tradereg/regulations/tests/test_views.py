@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
+from tradereg.accounts.tests.otp import login_verified
 from tradereg.regulations.models import Regulation
 from tradereg.regulations.services import regulations_load
 
@@ -241,7 +242,7 @@ def system_admin(client):
     user = staff_user_create(
         username="mofcom-test", password="Kx7#mPq2Lw9z", role=User.Role.SYSTEM_ADMIN
     )
-    client.force_login(user)
+    login_verified(client, user)
     return user
 
 
