@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "tradereg.core.middleware.ForwardedForMiddleware",
+    "tradereg.core.middleware.AdminNetworkMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -249,7 +250,9 @@ SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page of ours is framed, but an attachment on the officer's review page (its view says
+# so with xframe_options_sameorigin).
+X_FRAME_OPTIONS = "DENY"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -258,7 +261,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "script-src": ["'self'"],
         "object-src": ["'self'"],
-        "frame-ancestors": ["'self'"],
+        "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
     }
 }
@@ -322,3 +325,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- production mode (TRADEREG_ENV=production) ----------------------------------------
+# /admin/ may be limited to the ministry's intranet (comma-separated CIDR ranges; empty:
+# no limit). Proxies whose X-Forwarded-For is believed are listed, never assumed.
+ADMIN_ALLOWED_NETWORKS = env_list("ADMIN_ALLOWED_NETWORKS", "")
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+CONTENT_SECURITY_POLICY["DIRECTIVES"].update({"object-src": ["'none'"], "base-uri": ["'self'"]})
+
+if PRODUCTION:
+    _refused = []
+    if DEBUG:
+        _refused.append("DEBUG must be off")
+    if not SITE_URL.startswith("https://"):
+        _refused.append("SITE_URL must be an https:// address")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or "insecure" in SECRET_KEY:
+        _refused.append("SECRET_KEY must be a long random value (50+ characters)")
+    if _refused:
+        raise ImproperlyConfigured(
+            "TRADEREG_ENV=production refuses to start: " + "; ".join(_refused)
+        )
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    # __Host- cookies: sent only over HTTPS, to this host, for the whole site.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

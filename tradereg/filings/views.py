@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -314,6 +316,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@xframe_options_sameorigin  # shown inline on the officer's review page
+@csp_replace({"frame-ancestors": ["'self'"]})
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     attachment = selectors.attachment_get_for_user(
         user=request.user, filing_pk=pk, pk=attachment_pk

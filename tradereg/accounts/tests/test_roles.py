@@ -120,3 +120,23 @@ def test_break_glass_command_reads_the_password_from_stdin(monkeypatch):
 def test_a_superuser_without_expiry_is_refused_by_the_database():
     with pytest.raises(IntegrityError):
         User.objects.create_superuser(username="root", password=PASSWORD)
+
+
+def test_a_system_admin_changing_reference_data_leaves_an_audit_event():
+    user, client = logged_in(User.Role.SYSTEM_ADMIN, "sys-audited")
+    login_verified(client, user)
+    response = client.post(
+        "/admin/core/announcement/add/",
+        {
+            "title": "系统维护通知",
+            "body": "今晚维护。",
+            "published_at_0": "2026-12-01",
+            "published_at_1": "09:00:00",
+            "is_published": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:400]
+    event = AuditEvent.objects.get(event="admin_changed")
+    assert event.actor_name == "sys-audited"
+    assert event.object_type == "core.announcement"
+    assert event.data["action"] == "add"

@@ -52,7 +52,11 @@ def test_an_officer_reading_a_filing_and_its_files_is_recorded():
     viewed = AuditEvent.objects.get(event="filing_viewed")
     assert viewed.actor_name == officer.username
     scan = filing.attachments.get(kind="signed_form")
-    assert client.get(f"/my/filings/{filing.pk}/attachments/{scan.pk}/").status_code == 200
+    shown = client.get(f"/my/filings/{filing.pk}/attachments/{scan.pk}/")
+    assert shown.status_code == 200
+    # Framed inline by the review page, and by no other site.
+    assert shown["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in shown["Content-Security-Policy"]
     download = AuditEvent.objects.get(event="attachment_downloaded")
     assert (download.object_type, str(download.object_id)) == ("attachment", str(scan.pk))
     # The owner reading their own file is no staff access.
