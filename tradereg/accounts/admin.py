@@ -7,7 +7,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tradereg.accounts import otp_services
+from tradereg.accounts.admin_sessions import UserSessionsAdminMixin
 from tradereg.accounts.models import User
+from tradereg.audit.admin import AuditedAdminMixin
 
 # The accounts a 系统管理员 manages: the filing authorities' staff. The three
 # administrators are created by the break-glass superuser or `manage.py staff_create`.
@@ -30,7 +32,7 @@ class StaffCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, UserSessionsAdminMixin, BaseUserAdmin):
     add_form = StaffCreationForm
     list_display = ["username", "email", "role", "authority", "is_active", "last_login"]
     list_filter = ["role", "is_active"]
@@ -70,7 +72,8 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         users = super().get_queryset(request)
-        if request.user.is_superuser:
+        if request.user.is_superuser or request.user.role == User.Role.SECURITY_ADMIN:
+            # The 安全管理员 looks accounts up to end their sessions; it cannot edit them.
             return users
         return users.filter(role__in=MANAGED_ROLES)
 

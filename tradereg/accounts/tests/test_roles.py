@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
 
+from tradereg.accounts import ratelimit
 from tradereg.accounts.models import User
 from tradereg.accounts.services import break_glass_create, staff_user_create
 from tradereg.accounts.tests.otp import bind_through_pages, login_verified
@@ -66,9 +67,29 @@ def test_security_admin_unlocks_but_sees_no_filing_data():
     _user, client = logged_in(User.Role.SECURITY_ADMIN, "sec")
     assert client.get("/admin/axes/accessattempt/").status_code == 200
     assert client.get("/admin/filings/filing/").status_code in (403, 404)
-    assert client.get("/admin/accounts/user/").status_code in (403, 404)
     assert client.get("/office/").status_code == 404
     assert client.get("/audit/").status_code == 404
+    # It looks accounts up (to end their sessions) but cannot change them.
+    officer = _user
+    assert client.get("/admin/accounts/user/").status_code == 200
+    change = client.post(f"/admin/accounts/user/{officer.pk}/change/", {"username": "renamed"})
+    assert change.status_code in (200, 403)
+    officer.refresh_from_db()
+    assert officer.username == "sec"
+
+
+def test_the_login_page_is_rate_limited_per_address():
+    client = Client(REMOTE_ADDR="198.51.100.20")
+    answers = [
+        client.post("/accounts/login/", {"username": f"nobody{i}", "password": "x"})
+        for i in range(ratelimit.LOGIN.limit + 1)
+    ]
+    assert answers[-1].status_code == 429
+    assert "操作过于频繁" in answers[-1].content.decode()
+    other = Client(REMOTE_ADDR="198.51.100.21").post(
+        "/accounts/login/", {"username": "nobody", "password": "x"}
+    )
+    assert other.status_code != 429
 
 
 def test_auditor_has_no_admin_site_and_no_filing_data():
