@@ -3,10 +3,17 @@
 import pytest
 from django.test import Client
 
+from tradereg.accounts.models import User
+from tradereg.accounts.services import staff_user_create
 from tradereg.accounts.tests.otp import login_verified
 from tradereg.audit.models import AuditEvent
 from tradereg.filings.models import Filing
-from tradereg.filings.tests.factories import attach_required, make_filing, make_officer
+from tradereg.filings.tests.factories import (
+    attach_required,
+    authority,
+    make_filing,
+    make_officer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +70,19 @@ def test_an_officer_reading_a_filing_and_its_files_is_recorded():
     owner = client_for(filing.owner)
     assert owner.get(f"/my/filings/{filing.pk}/attachments/{scan.pk}/").status_code == 200
     assert AuditEvent.objects.filter(event="attachment_downloaded").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "link"),
+    [("auditor", "/audit/"), ("security_admin", "/admin/"), ("officer", "/office/")],
+)
+def test_the_header_leads_each_role_to_its_own_workspace(role, link):
+    user = staff_user_create(
+        username=f"head-{role}",
+        password="Kx7#mPq2Lw9z",
+        role=role,
+        authority=authority("110000") if role == "officer" else None,
+    )
+    assert user.role == User.Role(role)
+    page = client_for(user).get("/regulations/").content.decode()
+    assert f'href="{link}"' in page
