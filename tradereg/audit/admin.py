@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from tradereg.audit.chain import SEALED_FIELDS
 from tradereg.audit.models import AuditAnchor, AuditEvent
 from tradereg.audit.services import audit_record
 
@@ -72,22 +73,7 @@ class AuditEventAdmin(ReadOnlyForSuperuser):
     list_filter = ["event", "outcome"]
     search_fields = ["event", "actor_name", "object_id"]
     # The ids, not the relations: the user or filing may no longer exist.
-    fields = readonly_fields = [
-        "created_at",
-        "event",
-        "actor_id",
-        "actor_name",
-        "actor_role",
-        "actor_authority",
-        "object_type",
-        "object_id",
-        "filing_id",
-        "ip_address",
-        "outcome",
-        "data",
-        "prev_hash",
-        "hash",
-    ]
+    fields = readonly_fields = [*SEALED_FIELDS, "prev_hash", "hash"]
 
 
 @admin.register(AuditAnchor)
