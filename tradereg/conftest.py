@@ -12,7 +12,9 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from tradereg.audit.testing import flushes_through_gate
+from tradereg.authorities.models import Authority
 from tradereg.core.demo import reference_data_load
+from tradereg.filings.models import OperatorType
 
 
 @pytest.fixture(autouse=True)
@@ -40,9 +42,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def reference_data(db):
     """Regions, authorities and form options; reloaded after a transactional test's flush."""
-    from tradereg.authorities.models import Authority
-    from tradereg.filings.models import OperatorType
-
     if not (Authority.objects.exists() and OperatorType.objects.exists()):
         reference_data_load()
 

@@ -43,5 +43,6 @@ class PasswordChangeForm(BasePasswordChangeForm):
         return cleaned
 
     def save(self, commit=True):
-        """The view saves through security.password_change (sessions, audit)."""
-        raise NotImplementedError
+        """Refused: a change must go through ``security.password_change``, which also
+        ends the other sessions and writes the audit event."""
+        raise RuntimeError("use tradereg.accounts.security.password_change")

@@ -16,6 +16,7 @@ Only DELETE (and TRUNCATE on PostgreSQL) passes the gate; UPDATE never does.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 PROTECTED_TABLES = ("audit_auditevent", "audit_auditanchor")
@@ -70,7 +71,9 @@ def install_sql(vendor: str) -> list[str]:
             f"CREATE TABLE IF NOT EXISTS {GATE_TABLE} (opened integer NOT NULL);",
             *(sql for table in PROTECTED_TABLES for sql in _sqlite_install(table)),
         ]
-    raise NotImplementedError(f"no append-only triggers for the {vendor} database")
+    raise ImproperlyConfigured(
+        f"the audit trail is append-only on PostgreSQL and SQLite only, not on {vendor}"
+    )
 
 
 def uninstall_sql(vendor: str) -> list[str]:

@@ -15,27 +15,13 @@ from tradereg.accounts.services import staff_user_create
 from tradereg.authorities.models import Authority
 from tradereg.authorities.services import authorities_load
 from tradereg.common import codes
+from tradereg.core.demo_accounts import DEMO_ACCOUNTS, DEMO_ENTERPRISE, DEMO_PASSWORD
 from tradereg.core.models import Announcement
 from tradereg.filings import services
 from tradereg.filings.models import Currency, Filing, IdType, Method, OperatorType
 from tradereg.filings.reference import form_options_load
 from tradereg.regions.services import regions_load
 from tradereg.regulations.services import regulations_load
-
-DEMO_PASSWORD = "Demo@2026a"
-DEMO_ACCOUNTS = [
-    (
-        "mofcom",
-        User.Role.SYSTEM_ADMIN,
-        None,
-        "系统管理员（机关、工作人员、参考数据、法律法规、公告）",
-    ),
-    ("secadmin", User.Role.SECURITY_ADMIN, None, "安全管理员（解锁账户、安全策略）"),
-    ("auditor", User.Role.AUDITOR, None, "审计管理员（/audit/ 审计记录）"),
-    ("beijing", User.Role.OFFICER, "110000", "北京市商务局"),
-    ("shanghai", User.Role.OFFICER, "310000", "上海市商务委员会"),
-    ("guangdong", User.Role.SUPERVISOR, "440000", "广东省商务厅（省级主管机关，只读）"),
-]
 
 BRANDS = [
     ("华兴", "Huaxing"),
@@ -200,7 +186,7 @@ def _demo_enterprise(rng: random.Random, authority: Authority, officer: User) ->
     filing = services.filing_create(
         authority=authority,
         method=method,
-        username="demo-enterprise",
+        username=DEMO_ENTERPRISE,
         password=DEMO_PASSWORD,
         data=data,
     )

@@ -27,9 +27,6 @@ LAZY_IMPORT_ALLOWED = {
     # WeasyPrint takes ~0.6 s to import; only rendering a PDF needs it, not every process
     # (web, worker, each manage.py command) that loads the printing URLs.
     ("printing/pdf.py", "weasyprint"),
-    # Django's AppConfig.ready is where an app registers its system checks: the checks use
-    # models, which cannot be imported while apps.py itself is loaded. Same app, no cycle.
-    ("core/apps.py", "tradereg"),
 }
 
 

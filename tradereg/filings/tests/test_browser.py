@@ -18,6 +18,7 @@ from tradereg.common import codes
 from tradereg.core.demo import DEMO_PDF
 from tradereg.filings.models import Filing, Status
 from tradereg.filings.tests.factories import PASSWORD, attach_required, make_filing
+from tradereg.filings.tests.pages import upload
 from tradereg.printing.services import back_text
 
 NEW_PASSWORD = "Walk@2026road"
@@ -128,12 +129,6 @@ def login(page: Page, username: str, password: str) -> None:
 
 def row_of(page: Page, name_cn: str):
     return page.locator("table.list tbody tr").filter(has_text=name_cn)
-
-
-def upload(page: Page, kind: str, path) -> None:
-    page.get_by_label("附件类型").select_option(label=kind)
-    page.get_by_label("选择文件").set_input_files(path)
-    page.get_by_role("button", name="上传", exact=True).click()
 
 
 def posts_to(page: Page, path: str) -> list:

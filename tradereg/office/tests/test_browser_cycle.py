@@ -29,6 +29,7 @@ from tradereg.filings.tests.factories import (
     make_filing,
     make_officer,
 )
+from tradereg.filings.tests.pages import upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
 
@@ -91,12 +92,6 @@ def login(page: Page, username: str, password: str) -> None:
     field(page, "用户名").fill(username)
     field(page, "密码").fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
-
-
-def upload(page: Page, kind: str, path) -> None:
-    page.get_by_label("附件类型").select_option(label=kind)
-    page.get_by_label("选择文件").set_input_files(path)
-    page.get_by_role("button", name="上传", exact=True).click()
 
 
 def row_of(page: Page, text: str):

@@ -31,6 +31,18 @@ def postings_of(operator: PublishedOperator) -> set[tuple[str, int]]:
     )
 
 
+def report_renamed(filing, name_cn: str):
+    """变更 of the Chinese name, re-signed and reported: pending, not yet public."""
+    changed = services.filing_save(
+        filing=filing,
+        acting_user=filing.owner,
+        authority=filing.authority,
+        data=filing_data(name_cn=name_cn, **same_operator(filing)),
+    )
+    attach_signed_form(changed)
+    return services.filing_report(filing=changed, acting_user=filing.owner)
+
+
 def test_approval_publishes_the_key_and_postings():
     filing = make_filing(status=Status.APPROVED, name_cn="远航贸易有限公司", name_en="Yuanhang")
     operator = PublishedOperator.objects.get(filing_id=filing.pk)
@@ -52,14 +64,7 @@ def test_publish_is_idempotent():
 
 def test_approved_change_replaces_name_and_postings():
     filing = make_filing(status=Status.APPROVED, name_cn="旧名称贸易有限公司")
-    changed = services.filing_save(
-        filing=filing,
-        acting_user=filing.owner,
-        authority=filing.authority,
-        data=filing_data(name_cn="新名称科技有限公司", **same_operator(filing)),
-    )
-    attach_signed_form(changed)
-    services.filing_report(filing=changed, acting_user=filing.owner)
+    changed = report_renamed(filing, "新名称科技有限公司")
     assert [row.name_cn for row in selectors.operator_search(query="旧名称").rows] == [
         "旧名称贸易有限公司"
     ]
@@ -148,14 +153,7 @@ def test_no_form_before_approval_and_none_for_a_pending_change():
 
 def test_each_approved_revision_gets_its_own_form_and_code():
     filing = make_filing(status=Status.APPROVED, name_cn="旧名称贸易有限公司")
-    changed = services.filing_save(
-        filing=filing,
-        acting_user=filing.owner,
-        authority=filing.authority,
-        data=filing_data(name_cn="新名称科技有限公司", **same_operator(filing)),
-    )
-    attach_signed_form(changed)
-    services.filing_report(filing=changed, acting_user=filing.owner)
+    changed = report_renamed(filing, "新名称科技有限公司")
     changed = services.filing_approve(filing=changed, acting_user=make_officer())
     old, new = forms_of(changed)
     assert (old.name_cn, new.name_cn) == ("旧名称贸易有限公司", "新名称科技有限公司")
