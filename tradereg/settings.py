@@ -4,6 +4,7 @@ The defaults run the embedded mode: SQLite in the data directory, mail to the co
 Production sets SECRET_KEY, DATABASE_URL, EMAIL_URL, ALLOWED_HOSTS and SITE_URL.
 """
 
+import base64
 import os
 import secrets
 import tempfile
@@ -52,6 +53,21 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# 有效证件号 and other personal data are sealed at rest (tradereg.common.crypto). Production
+# brings the key (32 bytes, urlsafe base64) and, while rotating, the keys being retired;
+# the embedded mode generates one into the data directory.
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", "")
+FIELD_ENCRYPTION_KEY_FILE = DATA_DIR / "field_encryption_key"
+
+
+def _is_field_key(text: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(text.encode())) == 32 and len(set(text)) > 8
+    except ValueError:
+        return False
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)
@@ -341,6 +357,8 @@ if PRODUCTION:
         _refused.append("SITE_URL must be an https:// address")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or "insecure" in SECRET_KEY:
         _refused.append("SECRET_KEY must be a long random value (50+ characters)")
+    if not _is_field_key(FIELD_ENCRYPTION_KEY):
+        _refused.append("FIELD_ENCRYPTION_KEY must be 32 random bytes in urlsafe base64")
     if _refused:
         raise ImproperlyConfigured(
             "TRADEREG_ENV=production refuses to start: " + "; ".join(_refused)

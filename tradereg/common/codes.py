@@ -343,6 +343,19 @@ def registration_no_uscc_problem(registration_no: str, uscc: str) -> str | None:
 _SHARED_LETTERS = "".join(char for char in USCC_ALPHABET if char.isalpha())
 
 
+def mask_document_number(value: str) -> str:
+    """Hide at least two thirds of a document number, whatever its length.
+
+    The few characters left (as many at each end) let a person recognise their own
+    number on a printed form; nobody can rebuild it from them.
+    """
+    hidden = -(-2 * len(value) // 3)
+    shown = len(value) - hidden
+    front = shown // 2
+    back = shown - front
+    return value[:front] + "*" * hidden + (value[len(value) - back :] if back else "")
+
+
 def _random_digits(rng: random.Random, count: int) -> str:
     return "".join(rng.choice(DIGITS) for _ in range(count))
 

@@ -8,6 +8,9 @@ from django.db.models import Q
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.translation import gettext_lazy as _
 
+from tradereg.common import codes
+from tradereg.common.fields import BlindIndexField, EncryptedCharField
+
 
 class Section(models.TextChoices):
     A = "A", _("依法办理工商登记的企业")
@@ -256,7 +259,9 @@ class FilingRevision(models.Model):
     registration_no = models.CharField(_("工商登记注册号"), max_length=18)
     representative = models.CharField(_("企业法定代表人姓名"), max_length=50)
     id_type = models.CharField(_("证件类型"), max_length=12, choices=IdType.choices)
-    id_number = models.CharField(_("有效证件号"), max_length=32)
+    # PIPL sensitive personal information: sealed at rest, searched by its blind index.
+    id_number = EncryptedCharField(_("有效证件号"), max_length=32)
+    id_number_index = BlindIndexField(source="id_number", db_index=True)
     capital = models.DecimalField(_("注册资金（万元）"), max_digits=20, decimal_places=6)
     currency = models.ForeignKey(Currency, on_delete=models.PROTECT, verbose_name=_("币种"))
     capital_usd = models.DecimalField(_("折美元（万美元）"), max_digits=20, decimal_places=6)
@@ -286,10 +291,7 @@ class FilingRevision(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        value = self.id_number
-        if len(value) <= 7:
-            return "*" * len(value)
-        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+        return codes.mask_document_number(self.id_number)
 
 
 class CurrentAttachments(models.Manager):

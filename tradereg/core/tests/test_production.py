@@ -2,6 +2,7 @@
 passes at WARNING level with a real configuration (each run in its own process, as the
 server would start)."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -37,6 +38,7 @@ def production(**overrides: str) -> dict[str, str]:
     env = {
         "TRADEREG_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "SITE_URL": "https://tradereg.example.gov.cn",
         "ALLOWED_HOSTS": "tradereg.example.gov.cn",
         "DATABASE_URL": os.environ.get(
@@ -59,6 +61,8 @@ def test_deploy_check_passes_at_warning_level():
         ({"SITE_URL": "http://tradereg.example.gov.cn"}, "https://"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"SECRET_KEY": "x" * 60}, "SECRET_KEY"),
+        ({"FIELD_ENCRYPTION_KEY": ""}, "FIELD_ENCRYPTION_KEY"),
+        ({"FIELD_ENCRYPTION_KEY": "c2hvcnQ="}, "FIELD_ENCRYPTION_KEY"),
     ],
 )
 def test_production_refuses_unsafe_settings(override, reason):

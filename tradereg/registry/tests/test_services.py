@@ -134,8 +134,7 @@ def test_published_form_holds_the_id_number_masked_only():
     revision = filing.approved_revision
     [form] = forms_of(filing)
     assert form.masked_id_number == revision.masked_id_number
-    assert form.masked_id_number[:3] == revision.id_number[:3]
-    assert form.masked_id_number[-4:] == revision.id_number[-4:]
+    assert form.masked_id_number.count("*") >= 2 * len(revision.id_number) / 3
     assert "id_number" not in {field.name for field in PublishedForm._meta.get_fields()}
     values = PublishedForm.objects.filter(filing_id=filing.pk).values().get()
     assert all(revision.id_number not in str(value) for value in values.values())
