@@ -19,7 +19,7 @@ from tradereg.core.checks import demo_accounts_absent
 from tradereg.core.demo import DEMO_PASSWORD
 from tradereg.core.middleware import AdminNetworkMiddleware, ForwardedForMiddleware
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
