@@ -329,6 +329,8 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     replaced_at = models.DateTimeField(_("替换时间"), null=True, blank=True)
+    # Set when the retention period of a cancelled filing removed the file; the row stays.
+    file_removed_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
 
     objects = models.Manager()
     current = CurrentAttachments()
