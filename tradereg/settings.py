@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "tradereg.audit.middleware.AccessRefusedMiddleware",
+    "tradereg.core.middleware.PersonalDataNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "tradereg.urls"

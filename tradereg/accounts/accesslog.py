@@ -2,7 +2,8 @@
 
 Reset and 开通用户 links are GET paths with the token in them; an access log is read by
 operators and shipped to log stores, so the token is cut out of the request line, the
-path, the query and every header before the line is written (issue 8). Use it with
+path, the query and every header before the line is written. So is what an officer
+searched for, which may be an ID number. Use it with
 ``gunicorn --logger-class tradereg.accounts.accesslog.RedactingLogger``.
 """
 
@@ -16,6 +17,8 @@ SECRET_PATHS = [
     re.compile(r"(/accounts/password/reset/[^/\s?]+/)(?!set-password(?:[/?\s]|$))[^/\s?]+"),
     # /accounts/claim/<token>/ (开通用户)
     re.compile(r"(/accounts/claim/)[^/\s?]+"),
+    # An officer's search may be a legal representative's ID number (PIPL): /office/?q=…
+    re.compile(r"(/office/[^\s?]*\?(?:[^\s]*?&)?q=)[^&\s]*"),
 ]
 
 

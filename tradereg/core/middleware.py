@@ -2,6 +2,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import Http404
+from django.utils.cache import patch_cache_control
 
 
 class ForwardedForMiddleware:
@@ -49,3 +50,24 @@ class AdminNetworkMiddleware:
             if not any(address in network for network in self.networks):
                 raise Http404
         return self.get_response(request)
+
+
+class PersonalDataNoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response that may carry personal data.
+
+    That is everything a logged-in person is shown (filings, ID numbers, attachments),
+    and every answer to a form post (a form shown again holds what was typed, ID number
+    included), so neither a shared computer's browser cache nor a proxy keeps a copy.
+    Public pages and static files stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.method != "GET" or (user is not None and user.is_authenticated):
+            patch_cache_control(response, no_store=True, private=True)
+            response.headers.pop("Expires", None)
+        return response

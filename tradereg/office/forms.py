@@ -27,7 +27,7 @@ class QueueFilterForm(forms.Form):
         label=_("查询"),
         required=False,
         max_length=100,
-        help_text=_("系统编号、备案登记表编号、代码或名称"),
+        help_text=_("系统编号、备案登记表编号、代码、名称或法定代表人证件号码"),
     )
 
 
@@ -69,3 +69,13 @@ class LookupForm(forms.Form):
 
 class ClaimForm(forms.Form):
     email = forms.EmailField(label=_("确认电子邮箱"))
+
+
+class IdNumberRevealForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("查看理由"),
+        max_length=500,
+        help_text=_("查看完整证件号将记入审计日志，请写明用途，例如：核对身份证复印件。"),
+        error_messages={"required": _("请填写查看完整证件号的理由。")},
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from tradereg.accounts.models import User
 from tradereg.accounts.selectors import authority_scope
 from tradereg.common.codes import normalize_code
+from tradereg.common.crypto import keyring
 from tradereg.common.errors import OutOfScope
 from tradereg.filings.forms import SECTION_LABELS
 from tradereg.filings.models import Attachment, Filing, FilingEvent, FilingRevision, Section, Status
@@ -76,6 +77,7 @@ def filing_queue(*, user: User, filters: QueueFilters) -> QuerySet[Filing]:
             | Q(current_revision__uscc=query)
             | Q(current_revision__org_code=query)
             | Q(current_revision__name_cn__contains=filters.query.strip())
+            | Q(current_revision__id_number_index__in=keyring().indexes(query))
         )
     if filters.status == Status.REPORTED:
         return filings.order_by("reported_at", "pk")
@@ -103,12 +105,22 @@ def _display(revision: FilingRevision, field: str) -> str:
         return revision.authority.name
     if field == "id_type":
         return revision.get_id_type_display()
+    if field == "id_number":
+        # Masked on every staff page; 查看完整证件号 shows it, with a reason, audited.
+        return revision.masked_id_number
     value = getattr(revision, field)
     if value is None:
         return ""
     if hasattr(value, "normalize"):
         return format(value.normalize(), "f")
     return str(value)
+
+
+def _changed(revision: FilingRevision, older: FilingRevision, field: str) -> bool:
+    """Compared on the values themselves: two numbers may share their mask."""
+    if field == "id_number":
+        return revision.id_number != older.id_number
+    return _display(revision, field) != _display(older, field)
 
 
 def revision_rows(
@@ -129,7 +141,7 @@ def revision_rows(
                 "label": labels[field],
                 "value": new,
                 "old": old,
-                "changed": compare_to is not None and old != new,
+                "changed": compare_to is not None and _changed(revision, compare_to, field),
             }
         )
     return rows

@@ -10,6 +10,7 @@ urlpatterns = [
     path("office/filings/<int:pk>/return/", views.return_filing, name="return"),
     path("office/filings/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("office/filings/<int:pk>/notes/", views.note, name="note"),
+    path("office/filings/<int:pk>/id-number/", views.id_number_reveal, name="id_number_reveal"),
     path("office/accounts/", views.accounts, name="accounts"),
     path("office/filings/<int:pk>/claim/", views.claim, name="claim"),
     path("office/users/<int:user_pk>/password-reset/", views.password_reset, name="password_reset"),

@@ -33,6 +33,7 @@ from tradereg.office import selectors
 from tradereg.office.forms import (
     CancelForm,
     ClaimForm,
+    IdNumberRevealForm,
     LookupForm,
     NoteForm,
     QueueFilterForm,
@@ -109,6 +110,9 @@ def _review_context(request: HttpRequest, filing, **forms) -> dict:
         "return_form": forms.get("return_form") or ReturnForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "note_form": forms.get("note_form") or NoteForm(),
+        "reveal_form": forms.get("reveal_form")
+        or IdNumberRevealForm(initial={"revision": revision.number}),
+        "revealed": forms.get("revealed"),
     }
 
 
@@ -229,6 +233,35 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
         denied=_("只有该备案登记机关的工作人员可以添加备注。"),
         anchor="#notes",
     )
+
+
+@staff_required
+@require_POST
+def id_number_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """查看完整证件号: shown on this response only, never kept in the page's address."""
+    filing = selectors.filing_get_for_staff(user=request.user, pk=pk)
+    form = IdNumberRevealForm(request.POST)
+    revealed = None
+    if form.is_valid():
+        revision = filing.revisions.filter(number=form.cleaned_data["revision"]).first()
+        if revision is None:
+            raise Http404
+        try:
+            number = services.id_number_reveal(
+                filing=filing,
+                revision=revision,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except PermissionDenied:
+            messages.error(request, _("您无权查看该备案的完整证件号。"))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            revealed = {"revision": revision.number, "number": number}
+    context = _review_context(request, filing, reveal_form=form, revealed=revealed)
+    return render(request, "office/review.html", context, status=200 if revealed else 400)
 
 
 @staff_required

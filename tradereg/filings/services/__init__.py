@@ -18,6 +18,7 @@ from tradereg.filings.services.enterprise import (
     filing_save,
 )
 from tradereg.filings.services.imports import filing_import
+from tradereg.filings.services.personal_data import id_number_reveal
 from tradereg.filings.services.review import (
     RETURNABLE_FIELDS,
     filing_approve,
@@ -42,6 +43,7 @@ __all__ = [
     "filing_report",
     "filing_return",
     "filing_save",
+    "id_number_reveal",
     "ie_code_for",
     "missing_required_attachments",
     "note_add",
