@@ -145,6 +145,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tradereg.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A persistent connection is checked before each request reuses it, so the first
+        # requests after a database restart do not fail on a connection that died with it.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -310,6 +313,13 @@ def _email_settings(url: str) -> dict:
 
 globals().update(_email_settings(os.environ.get("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tradereg <noreply@tradereg.localhost>")
+# Delivery (tradereg.notifications.tasks, decision 0018): the first retry after
+# EMAIL_RETRY_SECONDS, doubling up to EMAIL_RETRY_MAX_SECONDS, which is also how often the
+# sweep looks for messages whose worker died; an attempt not finished within
+# EMAIL_SEND_LEASE_SECONDS (longer than any send the SMTP timeout allows) is presumed lost.
+EMAIL_RETRY_SECONDS = int(os.environ.get("EMAIL_RETRY_SECONDS", "15"))
+EMAIL_RETRY_MAX_SECONDS = int(os.environ.get("EMAIL_RETRY_MAX_SECONDS", "60"))
+EMAIL_SEND_LEASE_SECONDS = int(os.environ.get("EMAIL_SEND_LEASE_SECONDS", "120"))
 
 # --- i18n -----------------------------------------------------------------------------
 

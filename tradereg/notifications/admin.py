@@ -6,9 +6,22 @@ from tradereg.notifications.models import OutboundEmail
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     """Read-only; the body fields are never shown, only the redacted ``preview``: a live
-    reset or 开通用户 link must not be readable by any administrator (issue 8)."""
+    reset or 开通用户 link must not be readable by any administrator (issue 8).
 
-    list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
+    The list shows the retry schedule, so that while the mail server is down an admin
+    sees what waits, how often it was tried, why it failed and when it is tried next.
+    """
+
+    list_display = [
+        "created_at",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
+    ]
     list_filter = ["status", "template"]
     search_fields = ["to", "subject"]
     fields = [
@@ -21,6 +34,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "last_error",
+        "next_attempt_at",
+        "lease_until",
         "sent_at",
     ]
     readonly_fields = fields

@@ -1,8 +1,10 @@
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+from django.utils import timezone
 
 from tradereg.notifications.models import OutboundEmail
 from tradereg.notifications.tasks import email_send
@@ -24,7 +26,7 @@ def email_enqueue(*, to: str, template: str, context: dict[str, Any]) -> Outboun
 
     Call it inside the transaction of the change it announces: the message row and the
     task row are committed with that change or not at all, and the worker sees neither
-    before the commit.
+    before the commit. Called outside one, the two still commit together.
     """
     context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
@@ -39,14 +41,16 @@ def email_enqueue(*, to: str, template: str, context: dict[str, Any]) -> Outboun
     else:
         body_html = html_template.render(context)
     secrets = [str(context[key]) for key in SECRET_KEYS if context.get(key)]
-    message = OutboundEmail.objects.create(
-        to=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        template=template,
-        preview=redact(body_text, secrets),
-        has_secret=bool(secrets),
-    )
-    email_send.enqueue(message.pk)
+    with transaction.atomic():
+        message = OutboundEmail.objects.create(
+            to=to,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            template=template,
+            preview=redact(body_text, secrets),
+            has_secret=bool(secrets),
+            next_attempt_at=timezone.now(),
+        )
+        email_send.enqueue(message.pk)
     return message
