@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
@@ -133,5 +135,45 @@ class AuthenticatorAdmin(admin.ModelAdmin):
                 len(users),
             )
             % {"count": len(users)},
+            messages.SUCCESS,
+        )
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(AccessAttemptAdmin):
+    """Failed logins; deleting them (解除锁定) goes through the audited service."""
+
+    actions = ["unlock_selected"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    def delete_model(self, request, obj):
+        otp_services.lockout_clear(
+            attempts=AccessAttempt.objects.filter(pk=obj.pk),
+            acting_user=request.user,
+            request=request,
+        )
+
+    def delete_queryset(self, request, queryset):
+        otp_services.lockout_clear(attempts=queryset, acting_user=request.user, request=request)
+
+    @admin.action(description=_("解除所选锁定"), permissions=["unlock"])
+    def unlock_selected(self, request, queryset):
+        count = otp_services.lockout_clear(
+            attempts=queryset, acting_user=request.user, request=request
+        )
+        self.message_user(
+            request,
+            ngettext("已解除 %(count)d 条锁定记录。", "已解除 %(count)d 条锁定记录。", count)
+            % {"count": count},
             messages.SUCCESS,
         )

@@ -16,9 +16,10 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -84,8 +85,18 @@ def _recovery_codes_issue(user: User) -> list[str]:
         code = StaticToken.random_token()
         if not code.isdigit() and code not in codes:  # digits alone read as a TOTP code
             codes.append(code)
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_code_digest(code)) for code in codes
+    )
     return codes
+
+
+def recovery_code_digest(code: str) -> str:
+    """What is stored of a recovery code: a keyed hash, so a copy of the database (or a
+    look at the admin's tables) gives no code that logs in. 16 characters of base32 fit
+    django-otp's token column and carry 80 bits."""
+    digest = salted_hmac("tradereg.accounts.recovery-code", code, algorithm="sha256").digest()
+    return base64.b32encode(digest).decode()[:16].lower()
 
 
 def normalise_code(token: str) -> str:
@@ -137,7 +148,7 @@ def second_factor_verify(*, user: User, token: str, request: HttpRequest) -> boo
             recovery = (
                 StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
             )
-            if recovery is not None and recovery.verify_token(code):
+            if recovery is not None and recovery.verify_token(recovery_code_digest(code)):
                 device = recovery
                 audit_record(
                     event="recovery_code_used",
@@ -198,6 +209,28 @@ def lockout_recorded(sender, request=None, username=None, **kwargs) -> None:
 
 # Connected here: admin autodiscovery imports this module in every process.
 user_locked_out.connect(lockout_recorded, dispatch_uid="tradereg.accounts.user_locked_out")
+
+
+def lockout_clear(
+    *, attempts: QuerySet[AccessAttempt], acting_user: User, request: HttpRequest | None
+) -> int:
+    """解除锁定: a 安全管理员 clears failed attempts at once; each account or address
+    unlocked is an audit event (axes itself would delete them silently)."""
+    with transaction.atomic():
+        cleared = list(attempts.select_for_update())
+        for attempt in cleared:
+            audit_record(
+                event="user_unlocked",
+                actor=acting_user,
+                request=request,
+                object_type="account",
+                object_id=(attempt.username or "")[:64],
+                username=(attempt.username or "")[:50],
+                ip_address=attempt.ip_address or "",
+                failures=attempt.failures_since_start,
+            )
+        AccessAttempt.objects.filter(pk__in=[a.pk for a in cleared]).delete()
+    return len(cleared)
 
 
 def lock_ends_at(*, username: str | None, ip_address: str | None) -> datetime | None:

@@ -137,11 +137,26 @@ def test_security_admin_unlocks_at_once(careless, staff_of_each_role):
     assert listing.status_code == 200
     assert "careless" in listing.content.decode()
     ids = list(AccessAttempt.objects.values_list("pk", flat=True))
-    confirm = {"action": "delete_selected", "_selected_action": ids}
-    security.post("/admin/axes/accessattempt/", confirm)
-    security.post("/admin/axes/accessattempt/", {**confirm, "post": "yes"})
+    unlocked = security.post(
+        "/admin/axes/accessattempt/", {"action": "unlock_selected", "_selected_action": ids}
+    )
+    assert unlocked.status_code == 302
     assert not AccessAttempt.objects.exists()
     assert password_login(at("10.0.0.2"), "careless", PASSWORD).status_code == 302
+    event = AuditEvent.objects.get(event="user_unlocked")
+    assert event.actor_name == staff_of_each_role[User.Role.SECURITY_ADMIN].username
+    assert event.data["username"] == "careless"
+
+
+def test_deleting_a_lock_in_its_admin_page_is_an_audited_unlock(careless, staff_of_each_role):
+    for _ in range(5):
+        password_login(at("10.0.0.1"), "careless", WRONG)
+    security = Client()
+    login_verified(security, staff_of_each_role[User.Role.SECURITY_ADMIN])
+    attempt = AccessAttempt.objects.get(username="careless")
+    security.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert not AccessAttempt.objects.exists()
+    assert AuditEvent.objects.filter(event="user_unlocked", data__username="careless").exists()
 
 
 def test_no_one_else_unlocks(careless, staff_of_each_role):
@@ -153,7 +168,7 @@ def test_no_one_else_unlocks(careless, staff_of_each_role):
         ids = list(AccessAttempt.objects.values_list("pk", flat=True))
         client.post(
             "/admin/axes/accessattempt/",
-            {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+            {"action": "unlock_selected", "_selected_action": ids},
         )
     assert AccessAttempt.objects.exists()
 

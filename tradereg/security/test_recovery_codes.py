@@ -1,9 +1,11 @@
-"""ASVS V6 (recovery codes): ten one-time codes shown once at binding; each logs in once."""
+"""ASVS V6 (recovery codes): ten one-time codes shown once at binding, stored hashed; each
+logs in once."""
 
 import re
 
 import pytest
 from django.test import Client
+from django_otp.plugins.otp_static.models import StaticToken
 
 from tradereg.accounts.tests.otp import bind_through_pages
 from tradereg.accounts.tests.totp import totp_code
@@ -22,6 +24,11 @@ def test_a_recovery_code_works_once(officer):
     shown = client.post(BIND, {"token": totp_code(key)}).content.decode()
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", shown)
     assert len(codes) == 10
+    # Stored as keyed hashes only: the table gives no code that logs in.
+    stored = set(StaticToken.objects.values_list("token", flat=True))
+    assert len(stored) == 10
+    assert not stored & set(codes)
+    assert all(len(token) == 16 for token in stored)
     client.post("/accounts/logout/")
 
     first = Client()
