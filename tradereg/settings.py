@@ -336,12 +336,32 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "tradereg" / "static"]
 WHITENOISE_USE_FINDERS = True
-# Attachments live outside any public path and are served only through permission checks.
+# Attachments live outside any public path and are served only through permission checks:
+# on the local disk (MEDIA_ROOT, the default) or, with MEDIA_STORAGE=s3, in a private bucket
+# of any S3-compatible store (tradereg.common.storage; checked by tradereg.core.checks).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE not in {"filesystem", "s3"}:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "tradereg.common.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            # A key prefix inside the bucket, path or virtual-host addressing, a CA file.
+            "location": os.environ.get("S3_PREFIX", ""),
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+            "verify": os.environ.get("S3_CA_BUNDLE") or None,
+        },
+    }
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 

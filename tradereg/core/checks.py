@@ -1,4 +1,7 @@
-"""Deployment checks of our own, run by `manage.py check --deploy --database default`."""
+"""Checks of our own: deployment ones run by `manage.py check --deploy --database default`,
+the storage one by every command that checks (``migrate``, ``check``, ``runserver``)."""
+
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -26,3 +29,48 @@ def demo_accounts_absent(app_configs=None, databases=None, **kwargs) -> list[Err
             id="tradereg.E001",
         )
     ]
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+
+@register(Tags.security)
+def media_storage_configured(app_configs=None, **kwargs) -> list[Error]:
+    """MEDIA_STORAGE=s3 fails at startup (``migrate``, ``check``), not at the first upload:
+    a bucket always; in production also the credentials, where the store is (a region or
+    an endpoint) and TLS to it, since the files are licence scans and ID documents."""
+    if settings.MEDIA_STORAGE != "s3":
+        return []
+    options = settings.STORAGES["default"].get("OPTIONS", {})
+    errors = []
+    if not options.get("bucket_name"):
+        errors.append(
+            Error("MEDIA_STORAGE=s3 needs S3_BUCKET.", id="tradereg.E020"),
+        )
+    if not settings.PRODUCTION:
+        return errors
+    if not (options.get("access_key") and options.get("secret_key")):
+        errors.append(
+            Error(
+                "MEDIA_STORAGE=s3 needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY in production.",
+                id="tradereg.E021",
+            )
+        )
+    endpoint = options.get("endpoint_url") or ""
+    if not (endpoint or options.get("region_name")):
+        errors.append(
+            Error(
+                "MEDIA_STORAGE=s3 needs S3_REGION or S3_ENDPOINT_URL in production.",
+                id="tradereg.E022",
+            )
+        )
+    parts = urlsplit(endpoint)
+    if endpoint and parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS:
+        errors.append(
+            Error(
+                "S3_ENDPOINT_URL must be an https:// address in production.",
+                hint="Only a store on this host (127.0.0.1, ::1, localhost) may use http.",
+                id="tradereg.E023",
+            )
+        )
+    return errors
