@@ -56,6 +56,8 @@ EVENT_LABELS = {
     "audit_viewed": _("查看审计记录"),
     "audit_exported": _("导出审计记录"),
     "audit_purged": _("清理审计记录"),
+    "backup_created": _("备份数据"),
+    "backup_restored": _("从备份恢复"),
 }
 
 ROLE_LABELS = {
@@ -71,6 +73,7 @@ OBJECT_LABELS = {
     "filing": _("备案"),
     "attachment": _("附件"),
     "user": _("用户"),
+    "backup": _("备份"),
 }
 
 
