@@ -1,6 +1,7 @@
 """Checks of our own: deployment ones run by `manage.py check --deploy --database default`,
 the storage one by every command that checks (``migrate``, ``check``, ``runserver``)."""
 
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -35,14 +36,14 @@ LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
 
 @register(Tags.security)
-def media_storage_configured(app_configs=None, **kwargs) -> list[Error]:
+def media_storage_configured(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """MEDIA_STORAGE=s3 fails at startup (``migrate``, ``check``), not at the first upload:
     a bucket always; in production also the credentials, where the store is (a region or
     an endpoint) and TLS to it, since the files are licence scans and ID documents."""
     if settings.MEDIA_STORAGE != "s3":
         return []
-    options = settings.STORAGES["default"].get("OPTIONS", {})
-    errors = []
+    options = cast(dict[str, Any], settings.STORAGES["default"].get("OPTIONS") or {})
+    errors: list[Error] = []
     if not options.get("bucket_name"):
         errors.append(
             Error("MEDIA_STORAGE=s3 needs S3_BUCKET.", id="tradereg.E020"),
