@@ -19,10 +19,12 @@ __all__ = [
     "RESIDENT_ID_MIN_BIRTH",
     "USCC_ALPHABET",
     "ascii_problem",
+    "form_no_problem",
     "generate_legacy_reg_no",
     "generate_org_code",
     "generate_resident_id",
     "generate_uscc",
+    "ie_code_problem",
     "is_valid_legacy_reg_no",
     "is_valid_org_code",
     "is_valid_resident_id",
@@ -302,13 +304,26 @@ def legacy_reg_no_check_digit(body14: str) -> str:
     return str((11 - _mod11_10_state(body14)) % 10)
 
 
-def legacy_reg_no_problem(value: str) -> str | None:
-    """The first problem with a legacy 15-digit registration number (工商登记注册号)."""
+_LEGACY_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def legacy_reg_no_problem(value: str, *, letters: bool = False) -> str | None:
+    """The first problem with a legacy 15-digit registration number (工商登记注册号).
+
+    ``letters`` is for records brought in from the old register only: numbers issued
+    before the checked 15-digit scheme carry capital letters (a 15-character value with at
+    least one letter is then accepted as it is, having no check digit to verify).
+    """
     if len(value) != 15:
         return f"工商登记注册号应为15位，当前为{len(value)}位"
+    allowed = _DIGIT_SET | _LEGACY_LETTERS if letters else _DIGIT_SET
     for position, char in enumerate(value, start=1):
-        if char not in _DIGIT_SET:
+        if char not in allowed:
+            if letters:
+                return f"第{position}位字符{_quote(char)}应为数字或大写字母"
             return f"第{position}位字符{_quote(char)}应为数字"
+    if letters and not value.isdigit():
+        return None
     if legacy_reg_no_check_digit(value[:14]) != value[14]:
         return CHECK_FAILED
     return None
@@ -317,6 +332,38 @@ def legacy_reg_no_problem(value: str) -> str | None:
 def is_valid_legacy_reg_no(value: str) -> bool:
     """Whether ``value`` is 15 digits whose MOD 11,10 check holds."""
     return legacy_reg_no_problem(value) is None
+
+
+# --------------------------------------------------------------------------------------
+# Numbers an approval gives: 备案登记表编号 and 进出口企业代码 (FORM.md, "Numbers")
+# --------------------------------------------------------------------------------------
+
+
+def form_no_problem(value: str) -> str | None:
+    """The first problem with a 备案登记表编号: 8 digits from the national sequence,
+    which starts at 1."""
+    if len(value) != 8:
+        return f"备案登记表编号应为8位数字，当前为{len(value)}位"
+    for position, char in enumerate(value, start=1):
+        if char not in _DIGIT_SET:
+            return f"第{position}位字符{_quote(char)}应为数字"
+    if not int(value):
+        return "备案登记表编号不能为“00000000”"
+    return None
+
+
+def ie_code_problem(value: str) -> str | None:
+    """The first problem with a 13-character 进出口企业代码: four digits of the region
+    code, then a 9-character organisation code that passes its own check."""
+    if len(value) != 13:
+        return f"进出口企业代码应为13位，当前为{len(value)}位"
+    for position, char in enumerate(value[:4], start=1):
+        if char not in _DIGIT_SET:
+            return f"第{position}位字符{_quote(char)}应为数字（前4位为行政区划代码）"
+    org_code = value[4:]
+    if not is_valid_org_code(org_code):
+        return f"第5至13位的组织机构代码“{org_code}”校验不通过，请核对后重新输入"
+    return None
 
 
 def registration_no_uscc_problem(registration_no: str, uscc: str) -> str | None:

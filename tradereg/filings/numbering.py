@@ -32,3 +32,29 @@ def system_no_next() -> str:
 
 def form_no_next() -> str:
     return f"{sequence_next(name='form_no'):08d}"
+
+
+def sequence_take(*, name: str, count: int) -> range:
+    """Reserve ``count`` consecutive values of a counter at once (bulk imports), under the
+    same lock as ``sequence_next``."""
+    with transaction.atomic():
+        if not Sequence.objects.filter(name=name).update(value=F("value") + count):
+            Sequence.objects.get_or_create(name=name)
+            Sequence.objects.filter(name=name).update(value=F("value") + count)
+        last = Sequence.objects.values_list("value", flat=True).get(name=name)
+    return range(last - count + 1, last + 1)
+
+
+def sequence_raise(*, name: str, value: int) -> None:
+    """Make the counter at least ``value``: numbers brought in from elsewhere (an import's
+    own 备案登记表编号) are never handed out again."""
+    with transaction.atomic():
+        Sequence.objects.get_or_create(name=name)
+        Sequence.objects.filter(name=name, value__lt=value).update(value=value)
+
+
+def system_nos_next(count: int) -> list[str]:
+    """``count`` new 系统编号 of this month, for an import."""
+    yymm = timezone.localdate().strftime("%y%m")
+    taken = sequence_take(name=f"system_no:{yymm}", count=count)
+    return [codes.make_system_no(yymm=yymm, sequence=value) for value in taken]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from tradereg.common.bulk import ids_reserve, instances_write, rows_write
 from tradereg.registry.grams import approved_us, grams, operator_key
 from tradereg.registry.models import OperatorNameGram, PublishedForm, PublishedOperator
 
@@ -133,3 +134,57 @@ def operator_postings_sync(
         ],
         ignore_conflicts=True,
     )
+
+
+def registry_publish_new(*, items: list[tuple[int, dict[str, Any]]]) -> int:
+    """Publish many filings that have never been published (an import), at once.
+
+    ``items`` holds (filing_id, values) as ``registry_publish`` takes them. Writes the same
+    rows as one ``registry_publish`` per filing would, in bulk (COPY on PostgreSQL): the
+    operators, their name-search postings and each one's form with a fresh verification
+    code. Codes already issued are drawn again. Runs in the caller's transaction; returns
+    how many operators it wrote.
+    """
+    if not items:
+        return 0
+    operator_ids = ids_reserve(PublishedOperator, len(items))
+    form_ids = ids_reserve(PublishedForm, len(items))
+    issued = _codes_new(len(items))
+    operators, forms, postings = [], [], []
+    for (filing_id, values), operator_id, form_id, code in zip(
+        items, operator_ids, form_ids, issued, strict=True
+    ):
+        operator = PublishedOperator(
+            id=operator_id,
+            filing_id=filing_id,
+            status=PublishedOperator.Status.APPROVED,
+            search_key=operator_key(name_cn=values["name_cn"], name_en=values["name_en"]),
+            **{name: values[name] for name in OPERATOR_FIELDS},
+        )
+        operators.append(operator)
+        moment = approved_us(operator.approved_at)
+        postings += [(gram, moment, operator_id) for gram in grams(operator.search_key)]
+        forms.append(
+            PublishedForm(
+                id=form_id,
+                filing_id=filing_id,
+                revision_number=values["revision_number"],
+                code=code,
+                **{name: values[name] for name in FORM_FIELDS},
+            )
+        )
+    instances_write(PublishedOperator, operators)
+    instances_write(PublishedForm, forms)
+    postings.sort()
+    rows_write(OperatorNameGram, ["gram", "approved_us", "operator_id"], postings)
+    return len(operators)
+
+
+def _codes_new(count: int) -> list[str]:
+    """``count`` verification codes, distinct and not yet issued (one query per draw)."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        drawn = {verification_code_new() for _ in range(count - len(codes))} - codes
+        taken = set(PublishedForm.objects.filter(code__in=drawn).values_list("code", flat=True))
+        codes |= drawn - taken
+    return list(codes)
