@@ -362,7 +362,19 @@ if MEDIA_STORAGE == "s3":
             "verify": os.environ.get("S3_CA_BUNDLE") or None,
         },
     }
+# Attachment limits (docs/data-protection.md): each file; per filing, its current files
+# and their total; images declaring more pixels than ATTACHMENT_MAX_PIXELS (A4 at 600 dpi
+# is 35 million, a 48-megapixel phone photo 48) are refused before they are decoded.
+# deploy/nginx.conf's client_max_body_size is one file plus room for the form around it.
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_MAX_FILES = 20
+ATTACHMENT_MAX_TOTAL_BYTES = 50 * 1024 * 1024
+ATTACHMENT_MAX_PIXELS = 50_000_000
+# Files of a cancelled filing are removed this many days after its cancellation (the
+# record itself stays); five years by default, see docs/data-protection.md.
+CANCELLED_ATTACHMENT_RETENTION_DAYS = int(
+    os.environ.get("CANCELLED_ATTACHMENT_RETENTION_DAYS", "1825")
+)
 FILE_UPLOAD_PERMISSIONS = 0o600
 
 LOGGING = {

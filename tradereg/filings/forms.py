@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from tradereg.authorities.models import Authority
 from tradereg.common import codes
+from tradereg.common.uploads import UploadLimits
 from tradereg.filings.models import Attachment, Currency, IdType, Method, OperatorType, Section
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -337,18 +338,19 @@ class FilingForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
+    """One file and its kind; the limits are shown beside the field before anything is sent."""
+
     kind = forms.ChoiceField(label=gettext_lazy("附件类型"), choices=Attachment.Kind.choices)
     file = forms.FileField(label=gettext_lazy("选择文件"))
 
-    def __init__(self, *args, max_bytes: int, **kwargs):
+    def __init__(self, *args, limits: UploadLimits | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.max_bytes = max_bytes
+        self.limits = limits or UploadLimits.from_settings()
+        self.fields["file"].help_text = _("PDF、JPEG 或 PNG 文件。") + self.limits.describe()
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        if uploaded.size > self.max_bytes:
-            raise ValidationError(
-                _("文件过大（%(size).1f MB），单个附件不能超过 %(max)d MB。")
-                % {"size": uploaded.size / 1048576, "max": self.max_bytes // 1048576}
-            )
+        if uploaded.size > self.limits.max_file_bytes:
+            raise ValidationError(self.limits.file_too_big(uploaded.size))
         return uploaded

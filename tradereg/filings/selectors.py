@@ -3,7 +3,7 @@
 import time
 from typing import Any, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -85,6 +85,12 @@ def attachment_get_for_user(*, user: User, filing_pk: int, pk: int) -> Attachmen
     if authority_scope(user=user).filter(pk=filing.authority_id).exists():
         return attachment
     raise OutOfScope("attachment", pk)
+
+
+def attachment_usage(*, filing: Filing) -> tuple[int, int]:
+    """How many current files the filing holds and their bytes, for the per-filing limits."""
+    totals = filing.attachments.aggregate(count=Count("pk"), total=Sum("size"))
+    return totals["count"], totals["total"] or 0
 
 
 def decision_latest(*, filing: Filing) -> FilingEvent | None:

@@ -1,7 +1,7 @@
+import io
 from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from tradereg.accounts.models import User
 from tradereg.audit.services import audit_record
 from tradereg.authorities.models import Authority
 from tradereg.authorities.selectors import authority_provinces
+from tradereg.common.uploads import UploadLimits
 from tradereg.filings import selectors, services
 from tradereg.filings.forms import (
     SECTION_LABELS,
@@ -37,6 +39,7 @@ from tradereg.filings.lifecycle import (
     missing_required_attachments,
 )
 from tradereg.filings.models import Filing, Method
+from tradereg.filings.services.files import AttachmentUnavailable, attachment_content
 
 SESSION_DONE = "filing_done"
 
@@ -172,11 +175,11 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions_for(filing, request.user, OWNER_BUTTONS),
             "Action": Action,
             "attachments": filing.attachments.select_related("revision"),
-            "attachment_form": AttachmentForm(max_bytes=settings.ATTACHMENT_MAX_BYTES),
+            "attachment_form": AttachmentForm(),
+            "attachment_usage": selectors.attachment_usage(filing=filing),
             "missing": missing_required_attachments(filing),
             "can_upload": Action.ATTACH in file_actions,
             "can_delete": Action.DETACH in file_actions,
-            "max_mb": settings.ATTACHMENT_MAX_BYTES // 1048576,
         },
     )
 
@@ -284,13 +287,14 @@ def _wants_json(request: HttpRequest) -> bool:
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.filing_get_for_owner(user=request.user, pk=pk)
-    limit = settings.ATTACHMENT_MAX_BYTES
-    too_big = int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024
+    limits = UploadLimits.from_settings()
+    # Far over the limit: answered from the header, before the body is read.
+    sent = int(request.META.get("CONTENT_LENGTH") or 0)
     errors: list[str] = []
-    if too_big:
-        errors.append(_("文件过大，单个附件不能超过 %(max)d MB。") % {"max": limit // 1048576})
+    if sent > limits.max_file_bytes + 64 * 1024:
+        errors.append(limits.file_too_big(sent))
     else:
-        form = AttachmentForm(request.POST, request.FILES, max_bytes=limit)
+        form = AttachmentForm(request.POST, request.FILES, limits=limits)
         if form.is_valid():
             try:
                 services.attachment_add(
@@ -315,14 +319,43 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('filings:detail', args=[filing.pk])}#attachments")
 
 
+UNAVAILABLE = {
+    "removed": (
+        410,
+        gettext_lazy("附件文件已删除"),
+        gettext_lazy("备案已注销，附件文件已按保存期限删除；附件记录仍保留在办理记录中。"),
+    ),
+    "missing": (
+        409,
+        gettext_lazy("附件文件缺失"),
+        gettext_lazy("附件文件在存储中找不到，未能提供。此事已记录，请联系系统管理员。"),
+    ),
+    "mismatch": (
+        409,
+        gettext_lazy("附件校验失败"),
+        gettext_lazy(
+            "附件文件与上传时记录的校验值（SHA-256）不一致，可能已被改动，为安全起见未提供。"
+            "此事已记录，请联系系统管理员。"
+        ),
+    ),
+}
+
+
 @login_required
-@xframe_options_sameorigin  # shown inline on the officer's review page
+@xframe_options_sameorigin  # previewed inside the officer's review page
 @csp_replace({"frame-ancestors": ["'self'"]})
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """A file, checked against its recorded SHA-256, served as a download.
+
+    Only staff reviewing the filing get it inline (the review page previews it); every
+    stored file passed the content check at upload and images were re-encoded, so what
+    is shown inline is a clean PDF or a plain image. The owner always downloads.
+    """
     attachment = selectors.attachment_get_for_user(
         user=request.user, filing_pk=pk, pk=attachment_pk
     )
-    if attachment.filing.owner_id != request.user.pk:
+    is_staff_view = attachment.filing.owner_id != request.user.pk
+    if is_staff_view:
         audit_record(
             event="attachment_downloaded",
             actor=request.user,
@@ -332,12 +365,27 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
             request=request,
             name=attachment.original_name,
         )
+    try:
+        content = attachment_content(
+            attachment=attachment, acting_user=request.user, request=request
+        )
+    except AttachmentUnavailable as unavailable:
+        status, title, text = UNAVAILABLE[unavailable.reason]
+        response = render(
+            request,
+            "filings/attachment_unavailable.html",
+            {"attachment": attachment, "title": title, "text": text},
+            status=status,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
     response = FileResponse(
-        attachment.file.open("rb"),
+        io.BytesIO(content),
         content_type=attachment.content_type,
-        as_attachment="download" in request.GET,
+        as_attachment=not is_staff_view or "download" in request.GET,
         filename=attachment.original_name,
     )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -3,20 +3,31 @@
 import hashlib
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import enterprise_user_create
+from tradereg.audit.services import audit_record
 from tradereg.authorities.models import Authority
-from tradereg.common.files import sniff_content_type
-from tradereg.filings import numbering
-from tradereg.filings.lifecycle import Action, Actor, form_action_for, may_act
+from tradereg.common import uploads
+from tradereg.common.uploads import UploadLimits
+from tradereg.filings import numbering, selectors
+from tradereg.filings.lifecycle import (
+    TRANSITIONS,
+    Action,
+    Actor,
+    TransitionNotAllowed,
+    allows,
+    form_action_for,
+    may_act,
+    refusal_for,
+)
 from tradereg.filings.models import Attachment, Filing, FilingRevision, Status
+from tradereg.filings.services import files
 from tradereg.filings.services.common import (
     ensure_code_free,
     operator_code_for,
@@ -180,15 +191,32 @@ def filing_report(
         )
 
 
-def _digest(uploaded: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
+def _read_whole(uploaded: UploadedFile, limits: UploadLimits) -> bytes:
+    """The upload's bytes, stopping as soon as they pass the per-file limit."""
     uploaded.seek(0)
-    return digest.hexdigest()
+    parts, read = [], 0
+    for chunk in uploaded.chunks():
+        parts.append(chunk)
+        read += len(chunk)
+        if read > limits.max_file_bytes:
+            raise ValidationError({"file": limits.file_too_big(read)})
+    uploaded.seek(0)
+    return b"".join(parts)
 
 
-SUFFIX = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+def _limits_check(filing: Filing, kind: str, size: int, limits: UploadLimits) -> Attachment | None:
+    """Refuse what would take the filing past its limits; returns the file it replaces."""
+    count, total = selectors.attachment_usage(filing=filing)
+    replaced = None
+    if kind != Attachment.Kind.OTHER:
+        replaced = filing.attachments.filter(kind=kind).first()
+    if replaced is not None:
+        count, total = count - 1, total - replaced.size
+    try:
+        limits.check_filing(count=count, total=total, size=size)
+    except ValidationError as refused:
+        raise ValidationError({"file": refused.messages}) from None
+    return replaced
 
 
 def attachment_add(
@@ -203,55 +231,87 @@ def attachment_add(
 
     A required kind replaces the current file of that kind; the earlier file is kept,
     marked replaced, so officers can still see what was sent before. Allowed while the
-    enterprise can still change what it sends (see ``Action.ATTACH``). The type is
-    checked from the content.
+    enterprise can still change what it sends (see ``Action.ATTACH``), within the
+    per-filing limits (settings.ATTACHMENT_*).
+
+    The content decides (tradereg.common.uploads): a PDF with active content, an image
+    that does not decode or anything else is refused, and the refusal is recorded
+    (``attachment_refused``); images are stored re-encoded, so the size and SHA-256 on
+    record are those of the clean bytes. The file is written before the transaction,
+    so no database lock waits on storage, and removed again if its row is not
+    committed: a refusal, a lost race or a full disk leaves neither a file without its
+    row nor a row without its file.
     """
-    content_type = sniff_content_type(uploaded)
-    if content_type is None:
-        raise ValidationError({"file": _("文件内容不是 PDF、JPEG 或 PNG，请上传正确的文件。")})
-    sha256 = _digest(uploaded)
+    limits = UploadLimits.from_settings()
+    size = uploaded.size or 0
+    if size > limits.max_file_bytes:
+        raise ValidationError({"file": limits.file_too_big(size)})
+    if not may_act(Actor.OWNER, filing, acting_user):
+        raise PermissionDenied
+    if not allows(TRANSITIONS[Action.ATTACH], filing):
+        raise TransitionNotAllowed(refusal_for(Action.ATTACH, filing))
+    content = _read_whole(uploaded, limits)
+    try:
+        clean = uploads.sanitise(content, max_pixels=limits.max_pixels)
+    except ValidationError as refused:
+        audit_record(
+            event="attachment_refused",
+            actor=acting_user,
+            filing=filing,
+            request=request,
+            kind=kind,
+            name=(uploaded.name or "")[-200:],
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            reason=refused.code or "",
+        )
+        raise ValidationError({"file": refused.messages}) from None
+    if len(clean.content) > limits.max_file_bytes:
+        raise ValidationError({"file": limits.file_too_big(len(clean.content))})
+    _limits_check(filing, kind, len(clean.content), limits)
+
+    attachment = Attachment(
+        filing=filing,
+        kind=kind,
+        original_name=clean.name_for(uploaded.name or kind)[-200:],
+        content_type=clean.content_type,
+        size=len(clean.content),
+        sha256=hashlib.sha256(clean.content).hexdigest(),
+        uploaded_by=acting_user,
+    )
+    stored_name = files.file_store(attachment=attachment, clean=clean)
+    attachment.file.name = stored_name
     stored: dict[str, Any] = {}
     audit_data: dict[str, Any] = {"kind": kind}
 
     def write(locked: Filing) -> None:
-        replaced = None
-        if kind != Attachment.Kind.OTHER:
-            replaced = locked.attachments.filter(kind=kind).first()
-            if replaced is not None:
-                replaced.replaced_at = timezone.now()
-                replaced.save(update_fields=["replaced_at"])
-        attachment = Attachment(
-            filing=locked,
-            revision=locked.current_revision,
-            kind=kind,
-            original_name=(uploaded.name or kind)[-200:],
-            content_type=content_type,
-            size=uploaded.size or 0,
-            sha256=sha256,
-            uploaded_by=acting_user,
+        # Checked again under the lock: two uploads at once cannot pass the limits together.
+        replaced = _limits_check(locked, kind, attachment.size, limits)
+        if replaced is not None:
+            replaced.replaced_at = timezone.now()
+            replaced.save(update_fields=["replaced_at"])
+        attachment.filing = locked
+        attachment.revision = locked.revision
+        attachment.save()
+        stored.update(replaced=replaced)
+        audit_data.update(
+            name=attachment.original_name, size=attachment.size, sha256=attachment.sha256
         )
-        attachment.file.save(
-            f"{locked.system_no}-{kind}{SUFFIX[content_type]}", uploaded, save=False
-        )
-        stored_name = attachment.file.name or ""
-        try:
-            attachment.save()
-        except Exception:
-            attachment.file.storage.delete(stored_name)
-            raise
-        stored.update(attachment=attachment, replaced=replaced)
-        audit_data.update(name=attachment.original_name, size=attachment.size)
 
-    transition_apply(
-        action=Action.ATTACH,
-        filing=filing,
-        user=acting_user,
-        write=write,
-        request=request,
-        audit_event=lambda: "attachment_replaced" if stored["replaced"] else "attachment_added",
-        audit_data=audit_data,
-    )
-    return stored["attachment"]
+    try:
+        transition_apply(
+            action=Action.ATTACH,
+            filing=filing,
+            user=acting_user,
+            write=write,
+            request=request,
+            audit_event=lambda: "attachment_replaced" if stored["replaced"] else "attachment_added",
+            audit_data=audit_data,
+        )
+    except BaseException:
+        files.file_discard(attachment=attachment, name=stored_name)
+        raise
+    return attachment
 
 
 def attachment_delete(

@@ -1,11 +1,13 @@
 """Test data built through the services, one helper per status (FilingFactory-style traits)."""
 
+import io
 import itertools
 import random
 from datetime import date
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
@@ -16,7 +18,19 @@ from tradereg.filings import services
 from tradereg.filings.models import Currency, Filing, IdType, Method, OperatorType, Status
 
 PASSWORD = "Test@2026pass"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48)) -> bytes:
+    """A real image (uploads are decoded and re-encoded, so they must decode)."""
+    out = io.BytesIO()
+    image = Image.new("RGB", size, (240, 240, 235))
+    image.paste((20, 20, 20), (4, 4, size[0] // 2, size[1] // 4))
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+PNG_BYTES = image_bytes("PNG")
+JPEG_BYTES = image_bytes("JPEG")
 _counter = itertools.count(1)
 
 
@@ -95,8 +109,17 @@ def make_officer(*, code: str = "110000", username: str | None = None) -> User:
     )
 
 
-def pdf_upload(name: str = "scan.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+def pdf_upload(name: str = "scan.pdf", content: bytes = DEMO_PDF) -> SimpleUploadedFile:
+    """A PDF that passes the upload check (it parses and carries no active content)."""
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def png_upload(name: str = "licence.png", size: tuple[int, int] = (64, 48)) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes("PNG", size), content_type="image/png")
+
+
+def jpeg_upload(name: str = "licence.jpg", size: tuple[int, int] = (64, 48)) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes("JPEG", size), content_type="image/jpeg")
 
 
 def attach_required(filing: Filing) -> None:

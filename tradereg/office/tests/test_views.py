@@ -23,6 +23,7 @@ from tradereg.filings import services
 from tradereg.filings.models import Filing, FilingEvent, Method, Note, OperatorType, Status
 from tradereg.filings.tests.factories import (
     PASSWORD,
+    PNG_BYTES,
     attach_signed_form,
     authority,
     filing_data,
@@ -353,7 +354,7 @@ def test_attachments_are_shown_inline_and_served_to_the_officer(office):
         filing=filing,
         acting_user=filing.owner,
         kind="other",
-        uploaded=SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+        uploaded=SimpleUploadedFile("photo.png", PNG_BYTES),
     )
     body = office.get(reverse("office:review", args=[filing.pk])).content.decode()
     pdfs = filing.attachments.filter(content_type="application/pdf")
