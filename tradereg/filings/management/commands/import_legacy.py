@@ -31,17 +31,19 @@ class Command(BaseCommand):
             raise CommandError(f"找不到文件：{path}")
         report_path = Path(options["report"] or path.with_name(f"{path.stem}.report.csv"))
         started = time.perf_counter()
+        created = "可新建" if options["dry_run"] else "新建"
 
         def progress(summary: ImportSummary, total: int) -> None:
             seconds = time.perf_counter() - started
             self.stdout.write(
-                f"  {summary.rows:,} / {total:,} 行，新建 {summary.created:,}，"
+                f"  {summary.rows:,} / {total:,} 行，{created} {summary.created:,}，"
                 f"已存在 {summary.present:,}，不一致 {summary.differing:,}，"
                 f"有误 {summary.invalid:,}（{seconds:.0f} 秒）"
             )
             self.stdout.flush()
 
-        self.stdout.write(f"{"检查" if options["dry_run"] else "导入"} {path} ……")
+        dry = options["dry_run"]
+        self.stdout.write(f"{'检查' if dry else '导入'} {path} ……")
         with (
             path.open("rb") as source,
             report_path.open("w", encoding="utf-8-sig", newline="") as report,
@@ -49,18 +51,18 @@ class Command(BaseCommand):
             summary = legacy_import(
                 source=source,
                 report=report,
-                dry_run=options["dry_run"],
+                dry_run=dry,
                 progress=progress,
                 file_name=path.name,
             )
         seconds = time.perf_counter() - started
         rate = summary.rows / seconds if seconds else 0
         self.stdout.write(
-            f"共 {summary.rows:,} 行：新建 {summary.created:,}，已存在 {summary.present:,}，"
+            f"共 {summary.rows:,} 行：{created} {summary.created:,}，已存在 {summary.present:,}，"
             f"与已有数据不一致 {summary.differing:,}，有误 {summary.invalid:,}；"
             f"用时 {seconds:.1f} 秒（{rate:,.0f} 行/秒）。"
         )
-        if options["dry_run"]:
+        if dry:
             self.stdout.write("试运行：未写入任何数据。")
         self.stdout.write(f"报告：{report_path}（{summary.problems:,} 条）")
         if summary.fatal:

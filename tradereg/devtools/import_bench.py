@@ -1,0 +1,87 @@
+"""The legacy import's part of `make bench`: validated import beside a raw COPY.
+
+Both write the same rows into the same tables of the benchmark database, each inside a
+transaction that is rolled back, so nothing is left behind and the two runs meet the same
+table state. The raw COPY is what a database administrator would do with ``\\copy``: the
+final rows of every table (filings, revisions, history events, published operators, their
+forms and name postings), prepared beforehand and streamed with COPY, nothing checked. The
+import reads the same file from its bytes, checks every row with the form's rules, looks
+the batch up for duplicates and writes it (``legacy_import``), timed from start to end.
+"""
+
+import io
+import time
+from collections.abc import Callable
+from typing import Any
+from unittest import mock
+
+from django.db import connection, transaction
+
+from tradereg.common import bulk
+from tradereg.devtools.legacydata import legacy_csv
+from tradereg.filings.services import imports
+from tradereg.registry import services as registry_services
+
+TARGET_RATIO = 0.85
+
+
+def _captured_rows(data: bytes) -> list[tuple[Any, list[str], list[tuple]]]:
+    """The rows the import writes for ``data``, per table, captured instead of written."""
+    captured: list[tuple[Any, list[str], list[tuple]]] = []
+
+    def capture(model: Any, columns: Any, rows: Any) -> int:
+        kept = list(rows)
+        captured.append((model, list(columns), kept))
+        return len(kept)
+
+    with (
+        transaction.atomic(),
+        mock.patch.object(bulk, "rows_write", capture),
+        mock.patch.object(registry_services, "rows_write", capture),
+    ):
+        imports.legacy_import(source=io.BytesIO(data), report=io.StringIO())
+        transaction.set_rollback(True)
+    return captured
+
+
+def _raw_copy(captured: list[tuple[Any, list[str], list[tuple]]]) -> float:
+    started = time.perf_counter()
+    with transaction.atomic():
+        for model, columns, rows in captured:
+            bulk.rows_write(model, columns, rows)
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def _validated(data: bytes) -> tuple[float, imports.ImportSummary]:
+    started = time.perf_counter()
+    with transaction.atomic():
+        summary = imports.legacy_import(source=io.BytesIO(data), report=io.StringIO())
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed, summary
+
+
+def bench_import(*, rows: int, rounds: int = 3, log: Callable[[str], None]) -> dict[str, float]:
+    """Rows per second of the raw COPY and of the validated import, best of ``rounds``
+    each, alternating; and their ratio (target ≥ 0.85 on PostgreSQL)."""
+    data = legacy_csv(count=rows)
+    log(f"历史数据导入：{rows:,} 行（{len(data) / 1e6:.1f} MB CSV），{connection.vendor}")
+    captured = _captured_rows(data)
+    written = sum(len(kept) for _model, _columns, kept in captured)
+    copy_times, import_times = [], []
+    for _round in range(rounds):
+        copy_times.append(_raw_copy(captured))
+        elapsed, summary = _validated(data)
+        if summary.created != rows:
+            raise RuntimeError(f"the import created {summary.created} of {rows} rows")
+        import_times.append(elapsed)
+    copy_rate, import_rate = rows / min(copy_times), rows / min(import_times)
+    return {
+        "rows": rows,
+        "table_rows": written,
+        "copy_rate": copy_rate,
+        "import_rate": import_rate,
+        "ratio": import_rate / copy_rate,
+    }
