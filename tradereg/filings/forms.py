@@ -5,6 +5,7 @@ Every rule of FORM.md is enforced here, on the server; the page's script only he
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,7 +18,16 @@ from django.utils.translation import gettext_lazy
 from tradereg.authorities.models import Authority
 from tradereg.common import codes
 from tradereg.common.uploads import UploadLimits
-from tradereg.filings.models import Attachment, Currency, IdType, Method, OperatorType, Section
+from tradereg.filings.models import (
+    Attachment,
+    Currency,
+    Filing,
+    FilingRevision,
+    IdType,
+    Method,
+    OperatorType,
+    Section,
+)
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 PHONE_RE = re.compile(r"^[0-9 +\-()]{7,32}$")
@@ -151,6 +161,9 @@ class FilingForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # The revision the edit page was opened on: 保存 is refused if another save (another
+    # tab, another clerk) has landed since, instead of silently writing over it.
+    revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, method: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -335,6 +348,76 @@ class FilingForm(forms.Form):
             )
         else:
             self.add_error("capital_usd", _("请填写折美元金额。"))
+
+
+def revision_values(revision: FilingRevision) -> dict[str, str]:
+    """A revision's data as the edit form posts it."""
+    values: dict[str, str] = {}
+    for name in FilingForm.base_fields:
+        value = getattr(revision, name, None)
+        if isinstance(value, Decimal):
+            values[name] = format(value.normalize(), "f")
+        elif isinstance(value, date):
+            values[name] = value.isoformat()
+        elif hasattr(value, "pk"):
+            values[name] = str(value.pk)
+        elif value is not None:
+            values[name] = str(value)
+    return values
+
+
+def _same(one: object, other: object) -> bool:
+    return ("" if one is None else one) == ("" if other is None else other)
+
+
+@dataclass
+class ConcurrentSave:
+    """The edit page again after its 保存 was refused because another save came first."""
+
+    form: FilingForm
+    authority: Authority
+    number: int  # the revision saved since, which the page now stands on
+    taken: list[str] = field(default_factory=list)  # filled in from the other save
+    conflicts: list[str] = field(default_factory=list)  # changed by both: this page's kept
+
+
+def merge_concurrent_save(
+    form: FilingForm, *, filing: Filing, authority: Authority
+) -> ConcurrentSave:
+    """Three-way merge of what this page posted, the revision it was opened on and the one
+    saved since: what only the other save changed is filled in from it, what only this
+    page changed stays as typed, what both changed stays as typed and is named. Nothing is
+    saved; the person checks and presses 保存 again, and neither save is lost.
+    """
+    saved = filing.revisions.select_related("authority").order_by("-number").first()
+    if saved is None:
+        raise ValueError("a filing always has a revision")
+    seen = filing.revisions.filter(number=form.cleaned_data.get("revision")).first() or saved
+    data = form.data.copy()
+    merged = ConcurrentSave(form=form, authority=authority, number=saved.number)
+    saved_values = revision_values(saved)
+    for name, form_field in form.fields.items():
+        if name == "revision":
+            continue
+        mine, base, theirs = form.cleaned_data.get(name), getattr(seen, name), getattr(saved, name)
+        if _same(base, theirs):
+            continue
+        if _same(mine, base):
+            data[name] = saved_values.get(name, "")
+            merged.taken.append(str(form_field.label))
+        elif not _same(mine, theirs):
+            merged.conflicts.append(str(form_field.label))
+    if seen.authority_id != saved.authority_id:
+        label = str(AuthorityField().label)
+        if authority.pk == seen.authority_id:
+            merged.authority = saved.authority
+            data["authority"] = saved.authority.code
+            merged.taken.append(label)
+        elif authority.pk != saved.authority_id:
+            merged.conflicts.append(label)
+    data["revision"] = str(saved.number)
+    merged.form = FilingForm(data, method=form.method)
+    return merged
 
 
 class AttachmentForm(forms.Form):

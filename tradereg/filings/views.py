@@ -27,6 +27,7 @@ from tradereg.filings.forms import (
     AttachmentForm,
     FilingForm,
     StartForm,
+    merge_concurrent_save,
 )
 from tradereg.filings.lifecycle import (
     OWNER_BUTTONS,
@@ -191,6 +192,7 @@ def _revision_initial(filing: Filing) -> dict:
     initial["currency"] = revision.currency_id
     for amount in ("capital", "capital_usd"):
         initial[amount] = format(initial[amount].normalize(), "f")
+    initial["revision"] = revision.number
     return initial
 
 
@@ -207,6 +209,7 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     method = filing.current_revision.method
     authority = _authority_from(request.POST.get("authority") or request.GET.get("authority"))
     authority = authority or filing.authority
+    concurrent = None
     if request.method == "POST":
         form = FilingForm(request.POST, method=method)
         if form.is_valid():
@@ -216,10 +219,16 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     acting_user=request.user,
                     authority=authority,
                     data=form.cleaned_data,
+                    expected_revision=form.cleaned_data["revision"],
                     request=request,
                 )
             except ValidationError as error:
-                _apply_service_errors(error, form)
+                if "revision" in getattr(error, "error_dict", {}):
+                    # Saved in another tab since: the page comes back with both saves in it.
+                    concurrent = merge_concurrent_save(form, filing=filing, authority=authority)
+                    form, authority = concurrent.form, concurrent.authority
+                else:
+                    _apply_service_errors(error, form)
             except TransitionNotAllowed as refused:
                 messages.error(request, str(refused))
                 return redirect("filings:detail", pk=filing.pk)
@@ -245,6 +254,7 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "authority": authority,
             "method_label": Method(method).label,
             "action": action,
+            "concurrent": concurrent,
             "action_label": TRANSITIONS[
                 Action.CHANGE if action == Action.CHANGE else Action.EDIT
             ].label,

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import enterprise_user_create
@@ -105,16 +106,32 @@ def filing_save(
     acting_user: User,
     authority: Authority,
     data: dict[str, Any],
+    expected_revision: int | None = None,
     request: HttpRequest | None = None,
 ) -> Filing:
     """保存 on the enterprise form: 保存 (draft/returned/changing), 编辑 (reported, stays
     reported) or 变更 (approved → changing). Always writes a new revision; the authority
     may change. The approved revision is untouched until a change is approved.
+
+    ``expected_revision`` is the revision the form was opened on; if another save has
+    landed since (a second tab, a colleague), nothing is written and a ValidationError on
+    ``revision`` says so, so that the later save never silently undoes the earlier one.
     """
     with transaction.atomic():
         # Which of 保存/编辑/变更 this is depends on the status under the lock: an approval
         # that lands first turns an 编辑 into the start of a 变更, and nothing is lost.
         locked = lock_filing(filing)
+        current = locked.current_revision.number
+        if expected_revision is not None and expected_revision != current:
+            raise ValidationError(
+                {
+                    "revision": _(
+                        "在您打开此页后，该备案已被另一次保存修改（现为第%(n)d版），"
+                        "本次填写的内容尚未保存。"
+                    )
+                    % {"n": current}
+                }
+            )
         action = form_action_for(locked.status) or Action.SAVE
         return _save_as(action, locked, acting_user, authority, data, request)
 
