@@ -121,7 +121,7 @@ def filing_save(
         # Which of 保存/编辑/变更 this is depends on the status under the lock: an approval
         # that lands first turns an 编辑 into the start of a 变更, and nothing is lost.
         locked = lock_filing(filing)
-        current = locked.current_revision.number
+        current = locked.current_revision.number if locked.current_revision else 0
         if expected_revision is not None and expected_revision != current:
             raise ValidationError(
                 {
