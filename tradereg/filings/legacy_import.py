@@ -148,7 +148,7 @@ def header_read(cells: list[str]) -> Header:
             )
         else:
             positions[column.key] = index
-            labels[column.key] = text
+            labels[column.key] = str(cell).strip().rstrip("*＊").strip()
     for column in COLUMNS:
         if column.required and column.key not in positions:
             problems.append(Problem(1, column.label, _("缺少必需的列。")))
