@@ -8,7 +8,6 @@ import base64
 import os
 import secrets
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -200,6 +199,9 @@ PASSWORD_HASHERS = [
 # and a 90-day change for staff). The embedded mode carries DESIGN's demo accounts, whose
 # fixed password Demo@2026a meets mlps3 only, so it defaults to mlps3; production (which
 # refuses demo accounts) defaults to asvs.
+# This profile, PASSWORD_MAX_AGE_DAYS, LOCKOUT_* and SESSION_IDLE_MINUTES/SESSION_MAX_HOURS
+# are the initial security policy: the 安全管理员 changes them in /admin/ 安全策略
+# (decision 0020), and everything reads them through tradereg.accounts.policy.
 PASSWORD_POLICY = os.environ.get("PASSWORD_POLICY", "asvs" if PRODUCTION else "mlps3")
 PASSWORD_POLICY_PROFILES = {
     "asvs": [
@@ -224,7 +226,8 @@ if PASSWORD_POLICY not in PASSWORD_POLICY_PROFILES:
     raise ImproperlyConfigured(
         f"PASSWORD_POLICY must be one of {sorted(PASSWORD_POLICY_PROFILES)}."
     )
-AUTH_PASSWORD_VALIDATORS = PASSWORD_POLICY_PROFILES[PASSWORD_POLICY]
+# One validator that applies PASSWORD_POLICY_PROFILES[the profile in force].
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "tradereg.accounts.validators.ActiveProfileValidator"}]
 # Staff whose password is older than this are sent to the change page (mlps3 only).
 PASSWORD_MAX_AGE_DAYS = int(
     os.environ.get("PASSWORD_MAX_AGE_DAYS", "90" if PASSWORD_POLICY == "mlps3" else "0")
@@ -237,8 +240,10 @@ PASSWORD_RESET_TIMEOUT = 30 * 60
 
 # Lockout (decision 0016): failures count per account, whatever alias was typed and from
 # whichever address, and separately per source address across accounts (spraying).
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+LOCKOUT_FAILURES = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LOCKOUT_MINUTES = int(os.environ.get("AXES_COOLOFF_MINUTES", "30"))
+AXES_FAILURE_LIMIT = "tradereg.accounts.policy.lockout_failure_limit"
+AXES_COOLOFF_TIME = "tradereg.accounts.policy.lockout_cool_off"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "tradereg.accounts.backends.lockout_username"
 # Reset only the account's own failures, and only once the login is complete (second
@@ -263,7 +268,8 @@ if BEHIND_PROXY:
 # login, whatever happens (tradereg.accounts.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
-SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# The cookie outlives the longest session 安全策略 allows; the middleware ends it sooner.
+SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")

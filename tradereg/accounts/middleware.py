@@ -1,4 +1,5 @@
-"""Idle and absolute session limits, and the 90-day password change for staff (mlps3).
+"""Idle and absolute session limits, and the regular password change for staff (mlps3),
+as 安全策略 sets them (tradereg.accounts.policy).
 
 Runs right after AuthenticationMiddleware, before MessageMiddleware, so it sets up the
 message storage itself for the one response it answers on its own.
@@ -8,7 +9,6 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage import default_storage
 from django.contrib.messages.storage.base import BaseStorage
@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tradereg.accounts import security
+from tradereg.accounts.policy import security_policy
 
 # Writing the session on every request would cost a database write each; activity
 # within this many seconds of the last stamp does not move it.
@@ -52,9 +53,17 @@ class SessionTimeoutMiddleware:
         request.session_seconds_left = security.session_page_seconds(  # type: ignore[attr-defined]
             session, now=now
         )
-        if session.get(security.SESSION_PASSWORD_EXPIRED) and not self._may_pass(request):
+        max_age = security_policy().password_max_age_days
+        # The flag is set at login; a 安全管理员 turning the change off lifts it at once.
+        if (
+            max_age
+            and session.get(security.SESSION_PASSWORD_EXPIRED)
+            and not self._may_pass(request)
+        ):
             storage = self._messages(request)
-            messages.warning(request, _("您的密码已超过90天未更换，请先修改密码。"))
+            messages.warning(
+                request, _("您的密码已超过%(days)d天未更换，请先修改密码。") % {"days": max_age}
+            )
             response = redirect("accounts:password_change")
             storage.update(response)
             return response
@@ -72,7 +81,7 @@ class SessionTimeoutMiddleware:
         browser restores what was typed, see static/js/app.js)."""
         if reason == security.ABSOLUTE:
             message = _("登录时间已超过%(hours)d小时，您已退出登录，请重新登录。") % {
-                "hours": settings.SESSION_MAX_HOURS
+                "hours": security_policy().session_max_hours
             }
         else:
             message = _("由于长时间未操作，您已退出登录，请重新登录。")

@@ -10,7 +10,6 @@ from datetime import datetime
 import segno
 from axes.conf import settings as axes_settings
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_login_failed
@@ -26,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tradereg.accounts.backends import lockout_username
 from tradereg.accounts.models import User
+from tradereg.accounts.policy import security_policy
 from tradereg.audit.services import audit_record, client_ip
 
 RECOVERY_CODE_COUNT = 10
@@ -234,10 +234,10 @@ def lockout_clear(
 
 
 def lock_ends_at(*, username: str | None, ip_address: str | None) -> datetime | None:
-    """When the lock on this account or this address ends (the later one), if locked."""
-    cool_off = get_cool_off()
-    if cool_off is None:
-        return None
+    """When the lock on this account or this address ends (the later one), if locked,
+    under the limit and the lock time of 安全策略 in force now."""
+    policy = security_policy()
+    cool_off = policy.lockout_cool_off
     since = timezone.now() - cool_off
     ends = []
     for key, value in (("username", username), ("ip_address", ip_address)):
@@ -246,7 +246,7 @@ def lock_ends_at(*, username: str | None, ip_address: str | None) -> datetime | 
         found = AccessAttempt.objects.filter(**{key: value}, attempt_time__gte=since).aggregate(
             failures=Sum("failures_since_start"), last=Max("attempt_time")
         )
-        if (found["failures"] or 0) >= axes_settings.AXES_FAILURE_LIMIT and found["last"]:
+        if (found["failures"] or 0) >= policy.lockout_failures and found["last"]:
             ends.append(found["last"] + cool_off)
     return max(ends) if ends else None
 

@@ -7,7 +7,6 @@ sessions, and staff who stop logging in lose their account by themselves.
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -22,6 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tradereg.accounts.models import User
+from tradereg.accounts.policy import security_policy
 from tradereg.audit.models import AuditEvent
 from tradereg.audit.services import audit_record
 
@@ -42,11 +42,12 @@ PASSWORD_SET_EVENTS = ("password_changed", "password_reset_completed")
 
 
 def idle_limit() -> timedelta:
-    return timedelta(minutes=settings.SESSION_IDLE_MINUTES)
+    """From 安全策略: a change applies at once to every open session."""
+    return security_policy().idle_limit
 
 
 def absolute_limit() -> timedelta:
-    return timedelta(hours=settings.SESSION_MAX_HOURS)
+    return security_policy().absolute_limit
 
 
 def session_start(session: SessionBase, *, now: float) -> None:
@@ -168,8 +169,8 @@ def password_changed_at(user: User) -> datetime:
 
 
 def password_is_expired(user: User | AnonymousUser) -> bool:
-    """Staff must change a password older than PASSWORD_MAX_AGE_DAYS (0: never, asvs)."""
-    days = settings.PASSWORD_MAX_AGE_DAYS
+    """Staff must change a password older than 安全策略's maximum age (0: never, asvs)."""
+    days = security_policy().password_max_age_days
     if not days or not isinstance(user, User) or user.role not in STAFF_ROLES:
         return False
     return password_changed_at(user) <= timezone.now() - timedelta(days=days)

@@ -1,7 +1,9 @@
-"""Password and username rules; settings.AUTH_PASSWORD_VALIDATORS picks them by profile.
+"""Password and username rules, grouped into profiles by settings.PASSWORD_POLICY_PROFILES.
 
 Decision 0017: ``asvs`` is length plus a breached-password list, ``mlps3`` (等保 第三级)
-adds three kinds of character. Every message is in Chinese and shown next to the field.
+adds three kinds of character. ``ActiveProfileValidator`` (AUTH_PASSWORD_VALIDATORS' one
+entry) applies the profile in force (decision 0020). Every message is in Chinese and
+shown next to the field.
 """
 
 import gzip
@@ -9,8 +11,12 @@ import re
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth.password_validation import get_password_validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from tradereg.accounts.policy import security_policy
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{4,30}$")
 BREACHED_PASSWORDS = Path(__file__).resolve().parent / "data" / "breached-passwords.txt.gz"
@@ -75,3 +81,36 @@ class BreachedPasswordValidator:
 
     def get_help_text(self):
         return _("不能使用常见或已泄露的密码。")
+
+
+def profile_validators(profile: str) -> list:
+    """The validators of one profile of settings.PASSWORD_POLICY_PROFILES."""
+    return get_password_validators(settings.PASSWORD_POLICY_PROFILES[profile])
+
+
+class ActiveProfileValidator:
+    """Applies the rules of the profile in force (安全策略, else PASSWORD_POLICY), looked
+    up at each use: Django builds AUTH_PASSWORD_VALIDATORS once per process, and a
+    安全管理员's change must reach the next password set anywhere without a restart."""
+
+    def _validators(self) -> list:
+        return profile_validators(security_policy().password_profile)
+
+    def validate(self, password, user=None):
+        errors = []
+        for validator in self._validators():
+            try:
+                validator.validate(password, user)
+            except ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise ValidationError(errors)
+
+    def password_changed(self, password, user=None):
+        for validator in self._validators():
+            changed = getattr(validator, "password_changed", None)
+            if changed is not None:
+                changed(password, user)
+
+    def get_help_text(self):
+        return " ".join(str(validator.get_help_text()) for validator in self._validators())

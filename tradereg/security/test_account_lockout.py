@@ -10,6 +10,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 
 from tradereg.accounts.models import User
+from tradereg.accounts.policy import security_policy
 from tradereg.accounts.tests.otp import login_verified
 from tradereg.accounts.tests.totp import totp_code
 from tradereg.audit.models import AuditEvent
@@ -36,8 +37,9 @@ def locked(answer) -> bool:
     return answer.status_code == 429 and "锁定" in answer.content.decode()
 
 
-def test_every_alias_and_every_address_count_to_one_account(careless, settings):
-    assert (5, timedelta(minutes=30)) == (settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME)
+def test_every_alias_and_every_address_count_to_one_account(careless):
+    policy = security_policy()
+    assert (5, timedelta(minutes=30)) == (policy.lockout_failures, policy.lockout_cool_off)
     tries = [
         ("10.0.0.1", "careless"),
         ("10.0.0.2", "CARELESS"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tradereg.accounts import validators
 from tradereg.accounts.models import User
+from tradereg.accounts.policy import security_policy
 from tradereg.audit.services import audit_record
 from tradereg.core.demo import DEMO_PASSWORD
 from tradereg.filings.tests.factories import PASSWORD, make_filing
@@ -46,7 +47,8 @@ def profile(request):
 
 def test_the_embedded_default_is_mlps3_and_production_defaults_to_asvs():
     assert django_settings.PASSWORD_POLICY == "mlps3"  # the tests run the embedded mode
-    assert django_settings.AUTH_PASSWORD_VALIDATORS == MLPS3
+    assert security_policy().password_profile == "mlps3"
+    assert errors("correct horse battery", None) == ["password_too_simple"]  # mlps3 applies
 
 
 @pytest.mark.parametrize("password", TEST_PASSWORDS)

@@ -100,7 +100,7 @@ def test_forgotten_password_is_reset_through_the_emailed_link(
 
 @pytest.mark.browser
 def test_wrong_password_five_times_locks_the_account(page: Page, settings, screenshot):
-    limit = settings.AXES_FAILURE_LIMIT
+    limit = settings.LOCKOUT_FAILURES
     assert limit == 5
     make_filing(username="careless")
     make_filing(username="careful")

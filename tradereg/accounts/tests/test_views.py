@@ -63,7 +63,7 @@ def test_successful_login_writes_audit_event(client, owner):
 
 
 def test_repeated_failures_lock_the_account_out(client, owner, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOCKOUT_FAILURES):
         client.post("/accounts/login/", {"username": "acct-clerk", "password": "wrong"})
     response = client.post("/accounts/login/", {"username": "acct-clerk", "password": PASSWORD})
     assert response.status_code == 429
