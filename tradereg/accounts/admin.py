@@ -3,14 +3,15 @@ from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tradereg.accounts import otp_services
+from tradereg.accounts import otp_services, policy
 from tradereg.accounts.admin_sessions import UserSessionsAdminMixin
-from tradereg.accounts.models import User
+from tradereg.accounts.models import SecurityPolicy, User
 from tradereg.audit.admin import AuditedAdminMixin
 
 # The accounts a 系统管理员 manages: the filing authorities' staff. The three
@@ -177,3 +178,43 @@ class LockoutAdmin(AccessAttemptAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """安全策略: one page, the 安全管理员's only (decision 0020). The list is that page,
+    nothing is added or deleted, and a save goes through the audited service."""
+
+    fieldsets = (
+        (_("密码"), {"fields": ("password_profile", "password_max_age_days")}),
+        (_("登录失败处理"), {"fields": ("lockout_failures", "lockout_minutes")}),
+        (_("会话"), {"fields": ("session_idle_minutes", "session_max_hours")}),
+    )
+    radio_fields = {"password_profile": admin.VERTICAL}
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_object(self, request, object_id, from_field=None):
+        if str(object_id) != str(SecurityPolicy.SINGLETON):
+            return None
+        return policy.security_policy_row()
+
+    def changelist_view(self, request, extra_context=None):
+        return self.change_view(request, str(SecurityPolicy.SINGLETON), extra_context=extra_context)
+
+    def save_model(self, request, obj, form, change):
+        policy.security_policy_change(
+            acting_user=request.user,
+            request=request,
+            **{name: form.cleaned_data[name] for name in policy.FIELDS},
+        )
+
+    def response_change(self, request, obj):
+        self.message_user(
+            request, _("安全策略已保存，立即生效（其他服务进程在数秒内生效）。"), messages.SUCCESS
+        )
+        return HttpResponseRedirect(request.path)
