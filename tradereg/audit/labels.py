@@ -41,6 +41,9 @@ EVENT_LABELS = {
     "filing_returned": _("退回"),
     "filing_cancelled": _("注销"),
     "filing_imported": _("导入备案"),
+    "legacy_import_uploaded": _("上传历史数据"),
+    "legacy_import_finished": _("完成历史数据导入"),
+    "legacy_import_report_downloaded": _("下载历史数据导入报告"),
     "filing_viewed": _("查看备案"),
     "note_added": _("添加备注"),
     "attachment_added": _("上传附件"),
@@ -76,6 +79,7 @@ OBJECT_LABELS = {
     "filing": _("备案"),
     "attachment": _("附件"),
     "user": _("用户"),
+    "legacy_import": _("历史数据导入"),
     "backup": _("备份"),
 }
 

@@ -79,3 +79,29 @@ class IdNumberRevealForm(forms.Form):
         help_text=_("查看完整证件号将记入审计日志，请写明用途，例如：核对身份证复印件。"),
         error_messages={"required": _("请填写查看完整证件号的理由。")},
     )
+
+
+IMPORT_MAX_BYTES = 500 * 1024 * 1024
+
+
+class LegacyImportForm(forms.Form):
+    """历史数据导入: the register file and whether only to check it."""
+
+    file = forms.FileField(
+        label=_("数据文件"),
+        help_text=_("CSV（UTF-8 或 GB18030 编码）或 XLSX，第一行为列名；不超过500 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("仅检查，不导入"),
+        required=False,
+        help_text=_("逐行检查并生成报告，不写入任何备案。"),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if not uploaded.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("请上传 CSV 或 XLSX 文件。"))
+        if uploaded.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("文件不能超过500 MB，请分成几个文件导入。"))
+        return uploaded

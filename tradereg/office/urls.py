@@ -14,4 +14,16 @@ urlpatterns = [
     path("office/accounts/", views.accounts, name="accounts"),
     path("office/filings/<int:pk>/claim/", views.claim, name="claim"),
     path("office/users/<int:user_pk>/password-reset/", views.password_reset, name="password_reset"),
+    path("office/import/", views.legacy_import, name="legacy_import"),
+    path("office/import/<slug:token>/", views.legacy_import_detail, name="legacy_import_detail"),
+    path(
+        "office/import/<slug:token>/progress/",
+        views.legacy_import_progress,
+        name="legacy_import_progress",
+    ),
+    path(
+        "office/import/<slug:token>/report/",
+        views.legacy_import_report,
+        name="legacy_import_report",
+    ),
 ]

@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,15 +30,18 @@ from tradereg.filings.lifecycle import (
 from tradereg.filings.models import Status
 from tradereg.filings.selectors import filing_history
 from tradereg.office import selectors
+from tradereg.office import services as office_services
 from tradereg.office.forms import (
     CancelForm,
     ClaimForm,
     IdNumberRevealForm,
+    LegacyImportForm,
     LookupForm,
     NoteForm,
     QueueFilterForm,
     ReturnForm,
 )
+from tradereg.office.models import LegacyImport
 
 
 def staff_required(view):
@@ -334,3 +337,90 @@ def password_reset(request: HttpRequest, user_pk: int) -> HttpResponse:
     messages.success(request, _("重置密码邮件已发送至该企业的注册邮箱。"))
     back = request.POST.get("back") or "/office/accounts/"
     return redirect(back if back.startswith("/office/") else "/office/accounts/")
+
+
+# --- 历史数据导入: the 系统管理员's import of the legacy register ------------------------
+
+
+def system_admin_required(view):
+    """The 系统管理员 only; every other person is told there is nothing here (404)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.role != User.Role.SYSTEM_ADMIN:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _import_job(token: str) -> LegacyImport:
+    return get_object_or_404(LegacyImport.objects.select_related("created_by"), token=token)
+
+
+@system_admin_required
+def legacy_import(request: HttpRequest) -> HttpResponse:
+    """Upload a register file; the import runs in the background (see office.tasks)."""
+    form = LegacyImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = office_services.legacy_import_upload(
+            uploaded=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+            acting_user=request.user,
+            request=request,
+        )
+        return redirect("office:legacy_import_detail", token=job.token)
+    recent = LegacyImport.objects.select_related("created_by")[:20]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "office/legacy_import.html", {"form": form, "recent": recent}, status=status
+    )
+
+
+@system_admin_required
+def legacy_import_detail(request: HttpRequest, token: str) -> HttpResponse:
+    return render(request, "office/legacy_import_detail.html", {"job": _import_job(token)})
+
+
+@system_admin_required
+def legacy_import_progress(request: HttpRequest, token: str) -> JsonResponse:
+    """What the progress bar polls: the counters as the task last wrote them."""
+    job = _import_job(token)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "finished": job.finished,
+            "percent": job.percent,
+            "processed": job.processed_rows,
+            "total": job.total_rows,
+            "created": job.created,
+            "present": job.present,
+            "differing": job.differing,
+            "invalid": job.invalid,
+            "error": job.error,
+            "report": bool(job.report),
+        }
+    )
+
+
+@system_admin_required
+def legacy_import_report(request: HttpRequest, token: str) -> FileResponse:
+    job = _import_job(token)
+    if not job.report:
+        raise Http404
+    audit_record(
+        event="legacy_import_report_downloaded",
+        actor=request.user,
+        request=request,
+        object_type="legacy_import",
+        object_id=job.token,
+    )
+    stem = job.original_name.rsplit(".", 1)[0] or "import"
+    return FileResponse(
+        job.report.storage.open(job.report.name, "rb"),
+        as_attachment=True,
+        filename=f"{stem}-报告.csv",
+        content_type="text/csv; charset=utf-8",
+    )
