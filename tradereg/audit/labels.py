@@ -59,6 +59,7 @@ EVENT_LABELS = {
     "form_verified": _("核验登记表"),
     "access_refused": _("拒绝访问"),
     "admin_changed": _("管理后台修改"),
+    "security_policy_changed": _("修改安全策略"),
     "audit_viewed": _("查看审计记录"),
     "audit_exported": _("导出审计记录"),
     "audit_purged": _("清理审计记录"),
@@ -80,6 +81,7 @@ OBJECT_LABELS = {
     "attachment": _("附件"),
     "user": _("用户"),
     "legacy_import": _("历史数据导入"),
+    "security_policy": _("安全策略"),
     "backup": _("备份"),
 }
 
