@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.utils import timezone
 
 
 def ids_reserve(model: type[models.Model], count: int) -> list[int]:
@@ -120,4 +121,46 @@ def instances_write(model: type[models.Model], objs: Sequence[models.Model]) -> 
         model,
         [field.column for field in fields],
         (tuple(convert(obj) for convert in converters) for obj in objs),
+    )
+
+
+# pre_save that only stamps auto_now / auto_now_add, which dicts_write does itself.
+_STAMPING_PRE_SAVE = (
+    models.Field.pre_save,
+    models.DateField.pre_save,
+    models.DateTimeField.pre_save,
+)
+
+
+def dicts_write(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> int:
+    """Insert rows given as ``{attname: value}`` (the primary key included), without a
+    model instance per row: defaults and ``auto_now`` are filled in and values converted
+    as ``save()`` would. Only for models whose fields need nothing else of ``pre_save``
+    (no blind index, no file): a field that does makes this refuse."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    now = timezone.now()
+    plan = []
+    for field in model._meta.concrete_fields:
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        if type(field).pre_save not in _STAMPING_PRE_SAVE:
+            raise TypeError(f"{model._meta.label}.{field.name} needs its own pre_save")
+        stamp = (now if isinstance(field, models.DateTimeField) else now.date()) if auto else None
+        plan.append((field.attname, stamp, field, _is_plain(field)))
+
+    def converted(values: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for attname, stamp, field, plain in plan:
+            if stamp is not None:
+                value = stamp
+            elif attname in values:
+                value = values[attname]
+            else:
+                value = field.get_default()
+            out.append(value if plain else field.get_db_prep_save(value, conn))
+        return tuple(out)
+
+    return rows_write(
+        model,
+        [field.column for _attname, _stamp, field, _plain in plan],
+        (converted(values) for values in rows),
     )

@@ -396,6 +396,19 @@ class LegacyFilingForm(FilingForm):
     def prepared_fields(cls, *, method: str, choices: Choices) -> "SharedFields":
         return SharedFields(cls({}, method=method, choices=choices).fields)
 
+    def _clean_fields(self) -> None:
+        """Django's field cleaning without a BoundField per field (a third of the cost of
+        a row): every field here reads its value straight from the row's dict, as its
+        text widget would, and no field is disabled."""
+        for name, field in self.fields.items():
+            try:
+                self.cleaned_data[name] = field.clean(self.data.get(name))
+                clean = getattr(self, f"clean_{name}", None)
+                if clean is not None:
+                    self.cleaned_data[name] = clean()
+            except ValidationError as error:
+                self.add_error(name, error)
+
     def clean_form_no(self) -> str:
         value = codes.normalize_code(self.cleaned_data["form_no"])
         problem = codes.form_no_problem(value)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import dateformat
 
-from tradereg.filings.models import Filing, FilingRevision, Status
+from tradereg.filings.models import Filing, FilingRevision, IdType, Status
 from tradereg.registry.services import registry_publish
 
 PRINTED_DATE = "Y年n月j日"
@@ -50,7 +50,9 @@ def printed_values(filing: Filing, revision: FilingRevision, *, full_id: bool) -
         "registration_date": dateformat.format(revision.registration_date, PRINTED_DATE),
         "registration_no": revision.registration_no,
         "representative": revision.representative,
-        "id_type": revision.get_id_type_display(),
+        # The label itself: get_id_type_display() hashes every lazy choice label (a
+        # gettext each) on every call, most of the cost of this function in an import.
+        "id_type": str(IdType(revision.id_type).label),
         "id_number": revision.id_number if full_id else revision.masked_id_number,
         "capital": amount(revision.capital),
         "currency": revision.currency.name,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from tradereg.common.bulk import ids_reserve, instances_write, rows_write
+from tradereg.common.bulk import dicts_write, ids_reserve, rows_write
 from tradereg.registry.grams import approved_us, grams, operator_key
 from tradereg.registry.models import OperatorNameGram, PublishedForm, PublishedOperator
 
@@ -154,27 +154,29 @@ def registry_publish_new(*, items: list[tuple[int, dict[str, Any]]]) -> int:
     for (filing_id, values), operator_id, form_id, code in zip(
         items, operator_ids, form_ids, issued, strict=True
     ):
-        operator = PublishedOperator(
-            id=operator_id,
-            filing_id=filing_id,
-            status=PublishedOperator.Status.APPROVED,
-            search_key=operator_key(name_cn=values["name_cn"], name_en=values["name_en"]),
-            **{name: values[name] for name in OPERATOR_FIELDS},
+        search = operator_key(name_cn=values["name_cn"], name_en=values["name_en"])
+        operators.append(
+            {
+                "id": operator_id,
+                "filing_id": filing_id,
+                "status": PublishedOperator.Status.APPROVED,
+                "search_key": search,
+                **{name: values[name] for name in OPERATOR_FIELDS},
+            }
         )
-        operators.append(operator)
-        moment = approved_us(operator.approved_at)
-        postings += [(gram, moment, operator_id) for gram in grams(operator.search_key)]
+        moment = approved_us(values["approved_at"])
+        postings += [(gram, moment, operator_id) for gram in grams(search)]
         forms.append(
-            PublishedForm(
-                id=form_id,
-                filing_id=filing_id,
-                revision_number=values["revision_number"],
-                code=code,
+            {
+                "id": form_id,
+                "filing_id": filing_id,
+                "revision_number": values["revision_number"],
+                "code": code,
                 **{name: values[name] for name in FORM_FIELDS},
-            )
+            }
         )
-    instances_write(PublishedOperator, operators)
-    instances_write(PublishedForm, forms)
+    dicts_write(PublishedOperator, operators)
+    dicts_write(PublishedForm, forms)
     postings.sort()
     rows_write(OperatorNameGram, ["gram", "approved_us", "operator_id"], postings)
     return len(operators)

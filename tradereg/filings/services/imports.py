@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from tradereg.accounts.models import User
 from tradereg.audit.services import audit_record
 from tradereg.authorities.models import Authority
-from tradereg.common.bulk import ids_reserve, instances_write
+from tradereg.common.bulk import dicts_write, ids_reserve, instances_write
 from tradereg.filings import numbering
 from tradereg.filings.legacy_import import (
     LABELS,
@@ -384,6 +384,7 @@ def _records_write(*, records: list[LegacyRecord], acting_user: User | None) -> 
     transition = TRANSITIONS[Action.IMPORT]
     count = len(records)
     actor_name = acting_user.get_username() if acting_user is not None else ""
+    actor_id = acting_user.pk if acting_user is not None else None
     with transaction.atomic():
         filing_ids = ids_reserve(Filing, count)
         revision_ids = ids_reserve(FilingRevision, count)
@@ -417,17 +418,17 @@ def _records_write(*, records: list[LegacyRecord], acting_user: User | None) -> 
                 is_legacy=record.is_legacy,
             )
             events.append(
-                FilingEvent(
-                    id=event_id,
-                    filing_id=filing_id,
-                    kind=transition.event,
-                    revision_id=revision_id,
-                    authority=record.authority,
-                    actor=acting_user,
-                    actor_name=actor_name,
-                    status_before="",
-                    status_after=transition.target,
-                )
+                {
+                    "id": event_id,
+                    "filing_id": filing_id,
+                    "kind": transition.event,
+                    "revision_id": revision_id,
+                    "authority_id": record.authority.pk,
+                    "actor_id": actor_id,
+                    "actor_name": actor_name,
+                    "status_before": "",
+                    "status_after": transition.target,
+                }
             )
             filings.append(filing)
             revisions.append(revision)
@@ -435,7 +436,7 @@ def _records_write(*, records: list[LegacyRecord], acting_user: User | None) -> 
                 published.append((filing_id, published_values(filing)))
         instances_write(Filing, filings)
         instances_write(FilingRevision, revisions)
-        instances_write(FilingEvent, events)
+        dicts_write(FilingEvent, events)
         registry_publish_new(items=published)
         numbering.sequence_raise(name="form_no", value=max(int(r.form_no) for r in records))
         individual = max(_individual_sequence_value(r.ie_code) for r in records)
