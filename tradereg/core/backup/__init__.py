@@ -89,13 +89,16 @@ def storage_walk(storage: Storage, path: str = "") -> Iterator[str]:
         yield from storage_walk(storage, f"{path}/{directory}" if path else directory)
 
 
-def _media_guard(storage: Storage) -> None:
-    """Refuse a storage folder that holds the data directory: its keys and the live
-    database file would be copied as attachments."""
+def _media_guard(storage: Storage, target: Path) -> None:
+    """Refuse a storage folder that holds the data directory (its keys and the live
+    database file would be copied as attachments) or the backup itself (it would copy
+    itself)."""
     if not isinstance(storage, FileSystemStorage):
         return
     media = Path(storage.location).resolve()
     data = Path(settings.DATA_DIR).resolve()
+    if media == target.resolve() or media in target.resolve().parents:
+        raise BackupError(_("备份目录 %(dir)s 在 MEDIA_ROOT 之内，请放到别处") % {"dir": target})
     if media == data or media in data.parents:
         raise BackupError(
             _(
@@ -146,7 +149,7 @@ def backup_write(
         raise BackupError(_("不支持备份此数据库：%(vendor)s") % {"vendor": connection.vendor})
     if connection.in_atomic_block:
         raise BackupError(_("备份不能在一个未提交的事务中进行"))
-    _media_guard(storage)
+    _media_guard(storage, target)
     _prepare_target(target, force)
     started = datetime.now(UTC)
     dump_name = DUMPS[connection.vendor]

@@ -332,9 +332,13 @@ def test_refusals_leave_the_installation_as_it_was_and_force_overwrites(
     assert json.loads((folder / "manifest.json").read_text())["missing"] == [lost.file.name]
 
 
-def test_a_media_folder_holding_the_data_directory_is_refused(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-    settings.MEDIA_ROOT = tmp_path
-    with pytest.raises(BackupError, match="MEDIA_ROOT"):
-        backup_write(target=tmp_path / "backup")
-    assert not (tmp_path / "backup").exists()
+def test_a_media_folder_holding_the_data_directory_or_the_backup_is_refused(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with pytest.raises(BackupError, match="在 MEDIA_ROOT 之内"):
+        backup_write(target=tmp_path / "media" / "backup")
+    settings.DATA_DIR = tmp_path / "site" / "data"
+    settings.MEDIA_ROOT = tmp_path / "site"
+    with pytest.raises(BackupError, match="包含数据目录"):
+        backup_write(target=tmp_path / "elsewhere")
+    assert not (tmp_path / "elsewhere").exists()
+    assert not (tmp_path / "media" / "backup").exists()
