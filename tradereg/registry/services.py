@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from tradereg.common.bulk import dicts_write, ids_reserve, rows_write
+from tradereg.common.bulk import any_of_register, dicts_write, ids_reserve, rows_write
 from tradereg.registry.grams import approved_us, grams, operator_key
 from tradereg.registry.models import OperatorNameGram, PublishedForm, PublishedOperator
 
@@ -16,6 +16,7 @@ from tradereg.registry.models import OperatorNameGram, PublishedForm, PublishedO
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10  # 50 bits: not guessable, still short enough to type
 CODE_ATTEMPTS = 5
+any_of_register(PublishedForm._meta.get_field("code"))
 
 _OWN_FIELDS = {"id", "filing_id", "status", "published_at", "search_key", "code", "created_at"}
 # The keys of ``values`` each copy takes: every published field but those the registry
@@ -187,6 +188,6 @@ def _codes_new(count: int) -> list[str]:
     codes: set[str] = set()
     while len(codes) < count:
         drawn = {verification_code_new() for _ in range(count - len(codes))} - codes
-        taken = set(PublishedForm.objects.filter(code__in=drawn).values_list("code", flat=True))
+        taken = set(PublishedForm.objects.filter(code__any_of=drawn).values_list("code", flat=True))
         codes |= drawn - taken
     return list(codes)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from tradereg.accounts.models import User
 from tradereg.audit.services import audit_record
 from tradereg.authorities.models import Authority
-from tradereg.common.bulk import dicts_write, ids_reserve, instances_write
+from tradereg.common.bulk import any_of_register, dicts_write, ids_reserve, instances_write
 from tradereg.filings import numbering
 from tradereg.filings.legacy_import import (
     LABELS,
@@ -110,6 +110,12 @@ def filing_import(
 # --- the legacy register, in bulk ---------------------------------------------------------
 
 BATCH_SIZE = 1000
+any_of_register(
+    Filing._meta.get_field("form_no"),
+    Filing._meta.get_field("operator_code"),
+    PublishedOperator._meta.get_field("ie_code"),
+    PublishedOperator._meta.get_field("form_no"),
+)
 AUDIT_FORM_NOS = 1000  # an audit event names at most this many form numbers
 
 
@@ -272,7 +278,9 @@ class _Batch:
     def _sort(self, records: list[LegacyRecord], seen: dict[str, dict[str, int]]) -> None:
         stored = {
             f.form_no: f
-            for f in Filing.objects.filter(form_no__in=[r.form_no for r in records]).select_related(
+            for f in Filing.objects.filter(
+                form_no__any_of=[r.form_no for r in records]
+            ).select_related(
                 "authority",
                 "approved_revision__authority",
                 "approved_revision__operator_type",
@@ -280,14 +288,14 @@ class _Batch:
             )
         }
         open_codes = dict(
-            Filing.objects.filter(operator_code__in=[r.operator_code for r in records])
+            Filing.objects.filter(operator_code__any_of=[r.operator_code for r in records])
             .exclude(status=Status.CANCELLED)
             .values_list("operator_code", "form_no")
         )
         # Every approved filing's 进出口企业代码 is in the registry's indexed copy.
         ie_codes = dict(
-            PublishedOperator.objects.filter(ie_code__in=[r.ie_code for r in records])
-            .exclude(form_no__in=list(stored))
+            PublishedOperator.objects.filter(ie_code__any_of=[r.ie_code for r in records])
+            .exclude(form_no__any_of=list(stored))
             .values_list("ie_code", "form_no")
         )
         for record in records:

@@ -29,7 +29,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
 
-from tradereg.devtools import printing_bench, registry_bench
+from tradereg.devtools import import_bench, printing_bench, registry_bench
 from tradereg.devtools.registry_bench import summary, timed
 from tradereg.registry import selectors, views
 
@@ -70,6 +70,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--operators", type=int, default=1_000_000)
         parser.add_argument("--samples", type=int, default=200, help="queries per kind")
+        parser.add_argument(
+            "--import-rows",
+            type=int,
+            default=10_000,
+            help="rows of the legacy import measured beside a raw COPY (0: skip)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 1 <= options["operators"] <= 9_999_999:
@@ -83,6 +89,7 @@ class Command(BaseCommand):
             # The parent never opens a connection: the child sees only the bench database.
             argv = [sys.executable, "-m", "django", "bench", "--database-url", url]
             argv += ["--operators", str(options["operators"]), "--samples", str(options["samples"])]
+            argv += ["--import-rows", str(options["import_rows"])]
             env = {**os.environ, "DATABASE_URL": url, CHILD_FLAG: "1"}
             env.setdefault("DJANGO_SETTINGS_MODULE", "tradereg.settings")
             code = subprocess.call(argv, env=env)  # noqa: S603 - our own command
@@ -91,13 +98,13 @@ class Command(BaseCommand):
             return
         if not _same_database(bench_db, main_db):
             raise CommandError("child process is not connected to the benchmark database")
-        self._run(options["operators"], options["samples"])
+        self._run(options["operators"], options["samples"], options["import_rows"])
 
     def _log(self, message: str) -> None:
         self.stdout.write(message)
         self.stdout.flush()
 
-    def _run(self, operators: int, samples: int) -> None:
+    def _run(self, operators: int, samples: int, import_rows: int) -> None:
         # Static files are not collected for the benchmark; whitenoise would say so.
         warnings.filterwarnings("ignore", message="No directory at")
         call_command("migrate", verbosity=0, interactive=False)
@@ -119,6 +126,8 @@ class Command(BaseCommand):
             rows = self._measure(client, queries)
         self._report(operators, where, loaded, rows)
         self._printing_rows()
+        if import_rows > 0:
+            self._import_rows(import_rows)
 
     def _measure(self, client: Client, queries: dict[str, list[str]]) -> list[tuple]:
         # Warm up caches, template loading and the URL resolver.
@@ -175,3 +184,18 @@ class Command(BaseCommand):
                 self._log(f"{_pad(label, 26)}{'':>5}  {median:>8.2f} /{p95:>7.2f}")
         except Exception as error:  # noqa: BLE001 - the lookup figures above still stand
             self._log(f"打印部分出错：{error!r}")
+
+    def _import_rows(self, rows: int) -> None:
+        self._log("")
+        result = import_bench.bench_import(rows=rows, log=self._log)
+        raw = (
+            "原始 COPY（不检查）" if connection.vendor == "postgresql" else "原始批量写入（不检查）"
+        )
+        self._log(f"{_pad('', 26)}{'行/秒':>10}")
+        self._log(f"{_pad(raw, 26)}{result['copy_rate']:>10,.0f}")
+        self._log(f"{_pad('导入（逐行检查）', 26)}{result['import_rate']:>10,.0f}")
+        per_row = result["table_rows"] / rows
+        self._log(
+            f"{_pad('导入÷原始写入', 26)}{result['ratio']:>10.2f}"
+            f"（目标 ≥ {import_bench.TARGET_RATIO:.2f}；每行写入 {per_row:.0f} 个表行）"
+        )
