@@ -400,9 +400,9 @@ class LegacyFilingForm(FilingForm):
         """Django's field cleaning without a BoundField per field (a third of the cost of
         a row): every field here reads its value straight from the row's dict, as its
         text widget would, and no field is disabled."""
-        for name, field in self.fields.items():
+        for name, form_field in self.fields.items():
             try:
-                self.cleaned_data[name] = field.clean(self.data.get(name))
+                self.cleaned_data[name] = form_field.clean(self.data.get(name))
                 clean = getattr(self, f"clean_{name}", None)
                 if clean is not None:
                     self.cleaned_data[name] = clean()

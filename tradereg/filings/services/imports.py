@@ -390,6 +390,9 @@ def _records_write(*, records: list[LegacyRecord], acting_user: User | None) -> 
     the counters move past them.
     """
     transition = TRANSITIONS[Action.IMPORT]
+    target = transition.target
+    if target is None:
+        raise RuntimeError("the import transition sets a status")
     count = len(records)
     actor_name = acting_user.get_username() if acting_user is not None else ""
     actor_id = acting_user.pk if acting_user is not None else None
@@ -416,7 +419,7 @@ def _records_write(*, records: list[LegacyRecord], acting_user: User | None) -> 
                 id=filing_id,
                 system_no=system_no,
                 authority=record.authority,
-                status=transition.target,
+                status=target,
                 operator_code=record.operator_code,
                 current_revision=revision,
                 approved_revision=revision,
@@ -435,7 +438,7 @@ def _records_write(*, records: list[LegacyRecord], acting_user: User | None) -> 
                     "actor_id": actor_id,
                     "actor_name": actor_name,
                     "status_before": "",
-                    "status_after": transition.target,
+                    "status_after": target,
                 }
             )
             filings.append(filing)
