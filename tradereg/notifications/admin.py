@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from tradereg.notifications.models import OutboundEmail
 
@@ -19,7 +21,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "next_attempt_at",
-        "last_error",
+        "error_shown",
         "sent_at",
     ]
     list_filter = ["status", "template"]
@@ -39,3 +41,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "sent_at",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("最近一次错误"))
+    def error_shown(self, message: OutboundEmail) -> str:
+        return Truncator(message.last_error).chars(80)
