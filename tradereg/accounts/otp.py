@@ -3,6 +3,7 @@ binding and verification pages and logout (decision 0016)."""
 
 from urllib.parse import urlencode
 
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -21,12 +22,16 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        if path == "/admin/login/":
+        user = request.user
+        # Only the administrators have an admin site; to anyone else who is logged in it
+        # does not exist, as /audit/ and /office/ do not (handing them to the login page
+        # would send them round in a loop: it sends a logged-in user back to ``next``).
+        not_an_admin = user.is_authenticated and not user.is_staff
+        if path == "/admin/login/" and not not_an_admin:
             # One login page for everyone: the admin's own has no second factor.
             target = reverse("accounts:login")
             query = urlencode({"next": request.GET.get("next", "/admin/")})
             return redirect(f"{target}?{query}")
-        user = request.user
         if (
             user.is_authenticated
             and not user.is_verified()
@@ -40,4 +45,6 @@ class SecondFactorMiddleware:
             )
             query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
             return redirect(f"{reverse(name)}?{query}" if query else reverse(name))
+        if not_an_admin and path.startswith("/admin/"):
+            raise Http404
         return self.get_response(request)

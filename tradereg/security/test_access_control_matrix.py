@@ -1,351 +1,448 @@
-"""Who may open which enterprise URL (DESIGN.md: nobody sees or changes what is not theirs).
+"""The authorisation matrix: every URL of the project × every role (ASVS 5.0 V8.1.1,
+V8.2.1–V8.2.3, V8.3.1; 等保 8.1.4.2 访问控制 a–g, 三员分立).
 
-The matrix is built from ``tradereg.filings.urls`` and ``tradereg.printing.urls``: a new
-URL without a row in ``RULES`` fails ``test_every_url_has_a_rule``.
+The URLs are walked from the root URLconf (``tradereg.urls``): a URL pattern without a row
+in ``RULES`` fails ``test_every_url_has_a_rule`` by name, and so does a rule left behind for
+a URL that is gone. ``/admin/`` is one entry of that walk, asked as a whole in
+``test_access_control_admin_site.py``: the changelist of every model it registers and a
+few object pages and changes.
+
+Each URL is asked by every role of ``conftest.ROLES`` about the objects of the ``world``
+fixture: the answer is a status (200, 302, 400, 401, 403, 404, 405) or ``LOGIN`` (302 to
+the login page with ``next``). Beyond the status:
+
+- an object that is not the asker's is answered 404, byte for byte what a missing id gets;
+- no page shows a role a filing it may not see (``hidden_from``);
+- a POST takes effect only for the role that may act, and a refused one changes nothing;
+- a POST-only URL answers a GET with 405 and changes nothing.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pytest
-from django.conf import settings
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tradereg.accounts.tests.otp import login_verified
+from tradereg.accounts.models import AccountClaim
 from tradereg.audit.models import AuditEvent
-from tradereg.filings import urls as filing_urls
-from tradereg.filings.models import Attachment, Filing, Status
-from tradereg.filings.tests.factories import (
-    attach_required,
-    form_post,
-    make_filing,
-    make_officer,
-    pdf_upload,
+from tradereg.filings.models import Attachment, Filing, Note, Status
+from tradereg.filings.tests.factories import pdf_upload
+from tradereg.notifications.models import OutboundEmail
+
+from .conftest import (
+    LOGIN,
+    MISSING_ID,
+    ROLES,
+    Answer,
+    World,
+    body_of,
+    check_answer,
+    hidden_from,
+    state,
+    without_csrf_token,
 )
-from tradereg.printing import urls as printing_urls
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
-BACKEND = "tradereg.accounts.backends.UsernameOrEmailBackend"
-LOGIN = "login"  # a redirect to the login page
-ROLES = ("anonymous", "owner", "other_enterprise", "officer", "other_officer")
+ADMIN_SITE = "admin"  # the one entry the URLconf walk gives for the whole of /admin/
+
+# Staff who may see the filings at 深圳 (the supervisor and the 系统管理员 read-only).
+IN_SCOPE = ("officer", "supervisor", "system_admin")
+
+
+def answers(default: Answer, anonymous: Answer = LOGIN, **roles: Answer) -> dict[str, Answer]:
+    """The same answer for every logged-in role unless named."""
+    expected = {role: default for role in ROLES}
+    expected["anonymous"] = anonymous
+    expected.update(roles)
+    return expected
+
+
+def public(status: int = 200) -> dict[str, Answer]:
+    """A page anyone may open, logged in or not."""
+    return answers(status, anonymous=status)
+
+
+def owner_only(status: int) -> dict[str, Answer]:
+    """The enterprise's own filing: 404 to everyone else, as for a filing that is not there."""
+    return answers(404, owner=status)
+
+
+def office_reads(**roles: Answer) -> dict[str, Answer]:
+    """/office/: staff in scope read; everyone else is told there is nothing (404)."""
+    return answers(404, **{"officer": 200, "supervisor": 200, "system_admin": 200, **roles})
+
+
+def office_decides(read_only: int) -> dict[str, Answer]:
+    """A decision: the filing's officer's POST redirects; staff who only read it get
+    ``read_only`` (with the refusal on the page), everyone else 404."""
+    return office_reads(officer=302, supervisor=read_only, system_admin=read_only)
+
+
+def auditor_only() -> dict[str, Answer]:
+    return answers(404, auditor=200)
+
+
+def status_of(target: str) -> Callable[[World], str]:
+    return lambda w: Filing.objects.get(pk=w[target].pk).status
 
 
 @dataclass(frozen=True)
 class Rule:
-    method: str
-    # expected status (or LOGIN) per role
-    anonymous: object
-    owner: object
-    other_enterprise: object
-    officer: object
-    other_officer: object
+    method: str  # "get" or "post"
+    expected: dict[str, Answer]  # role → status or LOGIN
+    target: str = ""  # the world's object that fills the URL's id
+    data: dict = field(default_factory=dict)
     query: str = ""
-    public: bool = False  # no filing of anyone is shown: the role does not matter
+    # For a POST: whether it took effect, and the roles for whom it must.
+    effect: Callable[[World], bool] | None = None
+    acts: tuple[str, ...] = ()
+    # /office/: a 200 shows the filing to the staff in scope and to nobody else.
+    scoped: bool = False
+    # Roles that may read every filing's number on this page (the auditor on the trail).
+    reads_all: tuple[str, ...] = ()
 
-
-SCOPED_GET = dict(anonymous=LOGIN, owner=200, other_enterprise=404, officer=404, other_officer=404)
-SCOPED_POST = dict(anonymous=LOGIN, owner=302, other_enterprise=404, officer=404, other_officer=404)
 
 RULES: dict[str, Rule] = {
-    "filings:new": Rule("get", 200, 200, 200, 200, 200, public=True),
-    "filings:new_form": Rule(
-        "get", 200, 200, 200, 200, 200, query="?authority=110000&method=uscc", public=True
+    # core
+    "core:home": Rule("get", public()),
+    "core:app_home": Rule("get", public()),
+    "core:healthz": Rule("get", public()),
+    # accounts: a logged-in visitor of the login page goes to its own start page
+    "accounts:login": Rule("get", answers(302, anonymous=200)),
+    "accounts:logout": Rule("post", public(302)),
+    "accounts:otp_settings": Rule("get", answers(200)),
+    # The enterprises have no authenticator yet and may bind one; bound staff are sent on.
+    "accounts:otp_bind": Rule("get", answers(302, owner=200, other_enterprise=200)),
+    "accounts:otp_verify": Rule("get", answers(302)),
+    # Staff may not turn the second factor off: the page says so and the device stays.
+    "accounts:otp_disable": Rule(
+        "post",
+        answers(302),
+        effect=lambda w: (
+            not all(
+                TOTPDevice.objects.filter(user=w["people"][role]).exists()
+                for role in ("officer", "system_admin", "security_admin", "auditor")
+            )
+        ),
     ),
-    "filings:new_done": Rule("get", 302, 302, 302, 302, 302, public=True),
+    "accounts:password_forgot": Rule("get", public()),
+    "accounts:password_forgot_sent": Rule("get", public()),
+    # A link that is not a live one is the same "invalid link" page for everyone.
+    "accounts:password_reset": Rule("get", public()),
+    "accounts:password_change": Rule("get", answers(200)),
+    "accounts:session_keepalive": Rule("post", answers(200, anonymous=401)),
+    # filings: the enterprise's own pages
+    "filings:new": Rule("get", public()),
+    "filings:new_form": Rule("get", public(), query="?authority=440300&method=uscc"),
+    "filings:new_done": Rule("get", public(302)),
     # Only a live one-time link opens it; an unknown token is the same 404 for everyone.
-    "filings:claim": Rule("get", 404, 404, 404, 404, 404, public=True),
-    "filings:my": Rule("get", LOGIN, 200, 200, 302, 302),
-    "filings:list": Rule("get", LOGIN, 200, 200, 200, 200),
-    "filings:detail": Rule("get", **SCOPED_GET),
-    "filings:history": Rule("get", **SCOPED_GET),
-    "filings:edit": Rule("get", **SCOPED_GET),
-    "filings:report": Rule("post", **SCOPED_POST),
-    "filings:attachment_upload": Rule("post", **SCOPED_POST),
-    "filings:attachment": Rule(
-        "get", anonymous=LOGIN, owner=200, other_enterprise=404, officer=200, other_officer=404
+    "filings:claim": Rule("get", public(404)),
+    "filings:my": Rule("get", answers(302, owner=200, other_enterprise=200)),
+    "filings:list": Rule("get", answers(200)),
+    "filings:detail": Rule("get", owner_only(200), target="filing"),
+    "filings:history": Rule("get", owner_only(200), target="filing"),
+    "filings:edit": Rule("get", owner_only(200), target="filing"),
+    "filings:report": Rule(
+        "post",
+        owner_only(302),
+        target="filing",
+        effect=lambda w: status_of("filing")(w) == Status.REPORTED,
+        acts=("owner",),
     ),
-    "filings:attachment_delete": Rule("post", **SCOPED_POST),
-    "printing:print": Rule("get", 200, 200, 200, 200, 200, public=True),
-    "printing:blank_forms": Rule("get", 200, 200, 200, 200, 200, public=True),
-    # Reached only by the session that looked the form up on /print/ with both factors.
-    "printing:print_result": Rule("get", 404, 404, 404, 404, 404),
-    "printing:print_pdf_front": Rule("get", 404, 404, 404, 404, 404),
-    "printing:print_pdf_back": Rule("get", 404, 404, 404, 404, 404),
+    "filings:attachment_upload": Rule(
+        "post",
+        owner_only(302),
+        target="filing",
+        data={"kind": "other"},
+        effect=lambda w: w["filing"].attachments.filter(kind="other").exists(),
+        acts=("owner",),
+    ),
+    # The file is the owner's and, read-only, the staff's whose scope holds the filing.
+    "filings:attachment": Rule(
+        "get", owner_only(200) | dict.fromkeys(IN_SCOPE, 200), target="filing"
+    ),
+    "filings:attachment_delete": Rule(
+        "post",
+        owner_only(302),
+        target="filing",
+        effect=lambda w: not Attachment.objects.filter(pk=w["attachment"].pk).exists(),
+        acts=("owner",),
+    ),
+    "authorities:pick": Rule("get", public()),
+    # printing: the public print needs this session's lookup by number and code
+    "printing:print": Rule("get", public()),
+    "printing:print_result": Rule("get", public(404), target="approved"),
+    "printing:print_pdf_front": Rule("get", public(404), target="approved"),
+    "printing:print_pdf_back": Rule("get", public(404), target="approved"),
+    # A draft's application form is the owner's alone (issue 8: no guessing 系统编号).
+    "printing:application_form": Rule("get", owner_only(200) | {"anonymous": 404}, target="filing"),
     "printing:application_pdf_front": Rule(
-        "get", anonymous=404, owner=200, other_enterprise=404, officer=404, other_officer=404
+        "get", owner_only(200) | {"anonymous": 404}, target="filing"
     ),
     "printing:application_pdf_back": Rule(
-        "get", anonymous=404, owner=200, other_enterprise=404, officer=404, other_officer=404
+        "get", owner_only(200) | {"anonymous": 404}, target="filing"
     ),
-    "printing:blank_pdf_front": Rule("get", 200, 200, 200, 200, 200, public=True),
-    "printing:blank_pdf_back": Rule("get", 200, 200, 200, 200, 200, public=True),
-    "printing:verify": Rule("get", 200, 200, 200, 200, 200, public=True),
-    "printing:verify_code": Rule("get", 404, 404, 404, 404, 404, public=True),  # never issued
-    "printing:application_form": Rule(
-        "get", anonymous=404, owner=200, other_enterprise=404, officer=404, other_officer=404
+    "printing:blank_forms": Rule("get", public()),
+    "printing:blank_pdf_front": Rule("get", public()),
+    "printing:blank_pdf_back": Rule("get", public()),
+    "printing:verify": Rule("get", public()),
+    "printing:verify_code": Rule("get", public(404)),  # never issued
+    # registry and regulations: public, from the published copy only
+    "registry:operators": Rule("get", public()),
+    "registry:operator": Rule("get", public(), target="published"),
+    "regulations:list": Rule("get", public()),
+    "regulations:detail": Rule("get", public(), target="regulation"),
+    "regulations:attachment": Rule("get", public(), target="regulation"),
+    # office: lists answer every filing staff member, with only what is in their scope
+    "office:queue": Rule("get", office_reads(other_officer=200, other_supervisor=200), scoped=True),
+    "office:accounts": Rule(
+        "get",
+        office_reads(other_officer=200, other_supervisor=200),
+        query="?q={system_no}",
+        scoped=True,
     ),
+    "office:review": Rule("get", office_reads(), target="reported", scoped=True),
+    "office:approve": Rule(
+        "post",
+        office_decides(302),
+        target="reported",
+        effect=lambda w: status_of("reported")(w) == Status.APPROVED,
+        acts=("officer",),
+    ),
+    "office:return": Rule(
+        "post",
+        office_decides(400),
+        target="reported",
+        data={"reason": "营业执照复印件不清晰", "flag_attachments": ["business_licence"]},
+        effect=lambda w: status_of("reported")(w) == Status.RETURNED,
+        acts=("officer",),
+    ),
+    "office:cancel": Rule(
+        "post",
+        office_decides(400),
+        target="approved",
+        data={"reason": "企业申请注销"},
+        effect=lambda w: status_of("approved")(w) == Status.CANCELLED,
+        acts=("officer",),
+    ),
+    "office:note": Rule(
+        "post",
+        office_decides(400),
+        target="reported",
+        data={"body": "已电话核实经营场所"},
+        effect=lambda w: Note.objects.filter(filing=w["reported"]).exists(),
+        acts=("officer",),
+    ),
+    "office:claim": Rule(
+        "post",
+        office_decides(302),
+        target="legacy",
+        data={"email": "legacy@example.cn"},
+        effect=lambda w: AccountClaim.objects.filter(filing=w["legacy"]).exists(),
+        acts=("officer",),
+    ),
+    # 查看完整证件号: staff in scope, with a reason; each reveal is an audit event.
+    "office:id_number_reveal": Rule(
+        "post",
+        office_reads(),
+        target="reported",
+        data={"reason": "核对身份证复印件"},
+        effect=lambda w: AuditEvent.objects.filter(event="id_number_revealed").exists(),
+        acts=IN_SCOPE,
+    ),
+    # 历史数据导入: the 系统管理员's alone; to everyone else it does not exist.
+    "office:legacy_import": Rule("get", answers(404, system_admin=200)),
+    "office:legacy_import_detail": Rule("get", answers(404, system_admin=200), target="import"),
+    "office:legacy_import_progress": Rule("get", answers(404, system_admin=200), target="import"),
+    "office:legacy_import_report": Rule("get", answers(404, system_admin=200), target="import"),
+    # The reset mail is the officer's alone: to anyone else the account does not exist.
+    "office:password_reset": Rule(
+        "post",
+        office_decides(404),
+        target="owner",
+        effect=lambda w: OutboundEmail.objects.filter(
+            to=w["owner"].email, template="accounts/emails/password_reset"
+        ).exists(),
+        acts=("officer",),
+    ),
+    # audit: the 审计管理员's alone; reading it changes nothing
+    "audit:list": Rule("get", auditor_only(), reads_all=("auditor",)),
+    "audit:export": Rule("get", auditor_only(), reads_all=("auditor",)),
 }
 
 
-def pattern_names() -> list[str]:
-    names = []
-    for module in (filing_urls, printing_urls):
-        for pattern in module.urlpatterns:
-            assert pattern.name, f"unnamed URL pattern {pattern.pattern} in {module.__name__}"
-            names.append(f"{module.app_name}:{pattern.name}")
-    return names
+# --- the URLconf, walked ----------------------------------------------------------------
 
 
-def pattern_kwargs(name: str) -> set[str]:
-    module = filing_urls if name.startswith("filings:") else printing_urls
-    short = name.split(":", 1)[1]
-    pattern = next(p for p in module.urlpatterns if p.name == short)
-    return set(pattern.pattern.converters)
+def url_patterns(patterns=None, namespace: str = "") -> dict[str, set[str]]:
+    """Every URL pattern of the root URLconf as ``namespace:name`` → the names of its
+    arguments; /admin/ as one entry."""
+    found: dict[str, set[str]] = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == ADMIN_SITE:
+                found[ADMIN_SITE] = set()
+            else:
+                found |= url_patterns(pattern.url_patterns, pattern.namespace or namespace)
+        else:
+            assert isinstance(pattern, URLPattern)
+            assert pattern.name, f"unnamed URL pattern {pattern.pattern} ({namespace})"
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            found[name] = set(pattern.pattern.converters)
+    return found
+
+
+def url_names() -> list[str]:
+    return list(url_patterns())
 
 
 def test_every_url_has_a_rule():
-    names = pattern_names()
-    missing = [name for name in names if name not in RULES]
+    names = url_names()
+    missing = [name for name in names if name != ADMIN_SITE and name not in RULES]
     assert not missing, f"URLs without an authorisation rule: {missing}"
     stale = [name for name in RULES if name not in names]
     assert not stale, f"rules for URLs that no longer exist: {stale}"
+    assert ADMIN_SITE in names
 
 
-def test_every_filing_url_with_an_id_is_scoped():
-    for name in pattern_names():
-        if "pk" in pattern_kwargs(name):
-            rule = RULES[name]
-            assert not rule.public
-            assert rule.other_enterprise == 404
-            assert rule.other_officer == 404
+def test_every_rule_answers_every_role():
+    for name, rule in RULES.items():
+        assert set(rule.expected) == set(ROLES), name
+        assert rule.method in ("get", "post"), name
+        assert set(rule.acts) <= set(ROLES), name
+        if rule.acts:
+            assert rule.effect is not None, name
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    login_verified(client, user)
-    return client
+def test_no_object_is_answered_to_a_stranger():
+    """An object URL is 404 (not 403, not 200) for whoever may not have the object: the
+    other enterprise, other authorities, the 安全管理员 and the 审计管理员."""
+    for name, rule in RULES.items():
+        if rule.target not in ("filing", "reported", "approved", "legacy", "owner"):
+            continue
+        if all(answer == rule.expected["anonymous"] for answer in rule.expected.values()):
+            continue  # the same for everyone: nothing of the object is behind it
+        for role in ("other_enterprise", "other_officer", "other_supervisor"):
+            assert rule.expected[role] == 404, (name, role)
+        for role in ("security_admin", "auditor"):
+            assert rule.expected[role] == 404, (name, role)
 
 
-@pytest.fixture
-def world():
-    """A's draft filing at 北京 with both attachments, B's filing, and two officers."""
-    filing = make_filing(code="110000")
-    attach_required(filing)
-    other = make_filing(code="110000")
-    return {
-        "filing": filing,
-        "attachment": filing.attachments.get(kind="signed_form"),
-        "clients": {
-            "anonymous": Client(),
-            "owner": logged_in(filing.owner),
-            "other_enterprise": logged_in(other.owner),
-            "officer": logged_in(make_officer(code="110000")),
-            "other_officer": logged_in(make_officer(code="310000")),
-        },
-        "other": other,
-    }
+def test_every_office_url_is_closed_to_enterprises_and_to_other_authorities():
+    for name, rule in RULES.items():
+        if not name.startswith("office:"):
+            continue
+        assert rule.expected["anonymous"] == LOGIN, name
+        for role in ("owner", "other_enterprise", "security_admin", "auditor"):
+            assert rule.expected[role] == 404, (name, role)
+        if rule.target:
+            assert rule.expected["other_officer"] == 404, name
+            assert rule.expected["other_supervisor"] == 404, name
+        if rule.method == "post":
+            # Only the filing authority's officers decide; readers in scope at most reveal.
+            assert set(rule.acts) <= set(IN_SCOPE), name
+            if name != "office:id_number_reveal":
+                assert rule.acts == ("officer",), name
 
 
-def request(client: Client, name: str, world: dict):
+# --- asking ----------------------------------------------------------------------------
+
+
+def url_for(name: str, world: World, *, missing: bool = False) -> str:
     rule = RULES[name]
-    kwargs = {}
-    wanted = pattern_kwargs(name)
-    if "pk" in wanted:
-        kwargs["pk"] = world["filing"].pk
-    if "attachment_pk" in wanted:
-        kwargs["attachment_pk"] = world["attachment"].pk
-    if "code" in wanted:
-        kwargs["code"] = "0000000000"
-    if "token" in wanted:
-        kwargs["token"] = "not-a-token"
-    url = reverse(name, kwargs=kwargs) + rule.query
-    if rule.method == "get":
+    wanted = url_patterns()[name]
+    target = world.get(rule.target)
+    values = {
+        "pk": MISSING_ID if missing else getattr(target, "pk", None),
+        "user_pk": MISSING_ID if missing else getattr(target, "pk", None),
+        "attachment_pk": MISSING_ID if missing else world["attachment"].pk,
+        "slug": "no-such-document" if missing else getattr(target, "slug", None),
+        "token": "no-such-token" if missing else getattr(target, "token", "not-a-token"),
+        "uidb64": "MQ",
+        "code": "0000000000",
+    }
+    kwargs = {key: values[key] for key in wanted}
+    assert None not in kwargs.values(), f"{name}: nothing in the world fills {kwargs}"
+    query = rule.query.format(system_no=world["reported"].system_no)
+    return reverse(name, kwargs=kwargs) + query
+
+
+def send(client: Client, name: str, world: World, *, method: str = "", missing: bool = False):
+    rule = RULES[name]
+    url = url_for(name, world, missing=missing)
+    if (method or rule.method) == "get":
         return client.get(url)
-    data = {}
+    data = dict(rule.data)
     if name == "filings:attachment_upload":
-        data = {"kind": "other", "file": pdf_upload()}
+        data["file"] = pdf_upload()
+    if name.startswith("office:") and not missing:
+        data["revision"] = world["reported"].current_revision.number
     return client.post(url, data)
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", pattern_names())
-def test_authorisation_matrix(world, name, role):
+def test_hidden_filings_are_real(world):
+    """The names ``hidden_from`` looks for do appear to those who may see them."""
+    page = world["clients"]["officer"].get(reverse("office:review", args=[world["other"].pk]))
+    assert world["other"].current_revision.name_cn in page.content.decode()
+
+
+@pytest.mark.parametrize("name", [name for name in url_names() if name != ADMIN_SITE])
+def test_access_control_matrix(world, name):
+    """Every role asks ``name``; the acting role (if any) asks last."""
     rule = RULES.get(name)
-    assert rule is not None, f"{name} has no rule"
-    expected = getattr(rule, role)
-    response = request(world["clients"][role], name, world)
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/?next=")
-    else:
-        assert response.status_code == expected
-    if response.streaming:
-        response.close()
-    elif role != "owner" and response.status_code == 200 and not rule.public:
-        assert world["filing"].system_no.encode() not in response.content
-
-
-@pytest.mark.parametrize("role", ["anonymous", "other_enterprise", "officer", "other_officer"])
-def test_nobody_but_the_owner_changes_the_filing(world, role):
-    filing = world["filing"]
-    before = (filing.status, filing.current_revision_id, filing.attachments.count())
-    for name in ("filings:report", "filings:attachment_upload", "filings:attachment_delete"):
-        request(world["clients"][role], name, world)
-    filing.refresh_from_db()
-    assert (filing.status, filing.current_revision_id, filing.attachments.count()) == before
-    assert (
-        not AuditEvent.objects.filter(
-            filing=filing, event__in=["filing_reported", "attachment_added", "attachment_deleted"]
-        )
-        .exclude(actor=filing.owner)
-        .exists()
-    )
-
-
-def test_other_enterprise_cannot_report(world):
-    filing = world["filing"]
-    response = world["clients"]["other_enterprise"].post(f"/my/filings/{filing.pk}/report/")
-    assert response.status_code == 404
-    filing.refresh_from_db()
-    assert filing.status == Status.DRAFT
-
-
-def test_other_enterprise_cannot_edit(world):
-    filing = world["filing"]
-    revision = filing.current_revision
-    data = form_post(
-        uscc=revision.uscc,
-        registration_no=revision.registration_no,
-        email="intruder@example.cn",
-        authority="310000",
-    )
-    response = world["clients"]["other_enterprise"].post(f"/my/filings/{filing.pk}/edit/", data)
-    assert response.status_code == 404
-    filing.refresh_from_db()
-    assert filing.current_revision_id == revision.pk
-    assert filing.authority.code == "110000"
-    assert filing.revisions.count() == 1
-
-
-def test_other_enterprise_cannot_edit_reported_filing():
-    filing = make_filing(status=Status.REPORTED)
-    other = make_filing()
-    revision = filing.current_revision
-    data = form_post(uscc=revision.uscc, registration_no=revision.registration_no)
-    response = logged_in(other.owner).post(f"/my/filings/{filing.pk}/edit/", data)
-    assert response.status_code == 404
-    filing.refresh_from_db()
-    assert filing.revisions.count() == 1
-    assert filing.status == Status.REPORTED
-
-
-def test_other_enterprise_cannot_delete_attachment(world):
-    filing, attachment = world["filing"], world["attachment"]
-    response = world["clients"]["other_enterprise"].post(
-        f"/my/filings/{filing.pk}/attachments/{attachment.pk}/delete/"
-    )
-    assert response.status_code == 404
-    assert Attachment.objects.filter(pk=attachment.pk).exists()
-
-
-def test_other_enterprise_cannot_upload(world):
-    filing = world["filing"]
-    response = world["clients"]["other_enterprise"].post(
-        f"/my/filings/{filing.pk}/attachments/", {"kind": "signed_form", "file": pdf_upload()}
-    )
-    assert response.status_code == 404
-    assert filing.attachments.count() == 2
-    assert filing.attachments.get(kind="signed_form").pk == world["attachment"].pk
-
-
-def test_attachment_id_under_own_filing_id_is_not_served(world):
-    """URL tampering: B's filing id with A's attachment id."""
-    other, attachment = world["other"], world["attachment"]
-    client = world["clients"]["other_enterprise"]
-    response = client.get(f"/my/filings/{other.pk}/attachments/{attachment.pk}/")
-    assert response.status_code == 404
-    response = client.get(f"/my/filings/{other.pk}/attachments/{attachment.pk}/?download=1")
-    assert response.status_code == 404
-
-
-def test_attachment_id_under_own_filing_id_is_not_deleted(world):
-    other, attachment = world["other"], world["attachment"]
-    world["clients"]["other_enterprise"].post(
-        f"/my/filings/{other.pk}/attachments/{attachment.pk}/delete/"
-    )
-    assert Attachment.objects.filter(pk=attachment.pk).exists()
-
-
-def test_officer_cannot_reach_attachment_through_another_filing_id(world):
-    """An officer of 上海 may not reach a 北京 attachment under a 上海 filing's id."""
-    shanghai = make_filing(code="310000")
-    response = world["clients"]["other_officer"].get(
-        f"/my/filings/{shanghai.pk}/attachments/{world['attachment'].pk}/"
-    )
-    assert response.status_code == 404
-
-
-def test_officer_follows_the_filing_when_its_authority_changes(world):
-    filing = make_filing(status=Status.REPORTED, code="110000")
-    attachment = filing.attachments.first()
-    revision = filing.current_revision
-    data = form_post(
-        uscc=revision.uscc,
-        registration_no=revision.registration_no,
-        email=revision.email,
-        authority="310000",
-    )
-    logged_in(filing.owner).post(f"/my/filings/{filing.pk}/edit/", data)
-    filing.refresh_from_db()
-    assert filing.authority.code == "310000"
-    url = f"/my/filings/{filing.pk}/attachments/{attachment.pk}/"
-    assert world["clients"]["officer"].get(url).status_code == 404
-    assert world["clients"]["other_officer"].get(url).status_code == 200
-
-
-def test_unknown_filing_and_attachment_ids_are_404(world):
-    client = world["clients"]["owner"]
-    missing = Filing.objects.order_by("-pk").first().pk + 100
-    assert client.get(f"/my/filings/{missing}/").status_code == 404
-    filing = world["filing"]
-    missing_attachment = Attachment.objects.order_by("-pk").first().pk + 100
-    response = client.get(f"/my/filings/{filing.pk}/attachments/{missing_attachment}/")
-    assert response.status_code == 404
-
-
-# --- attachment files are not public ----------------------------------------------------
-
-
-def test_attachment_files_are_not_served_by_any_public_url(world):
-    attachment = world["attachment"]
-    name = attachment.file.name
-    assert name.startswith("attachments/")
-    client = world["clients"]["owner"]
-    for url in (f"/media/{name}", f"/{name}", f"/static/{name}", attachment.file.url):
-        assert client.get(url).status_code == 404, url
-    assert Client().get(f"/media/{name}").status_code == 404
-
-
-def test_media_root_is_outside_static_files():
-    media = settings.MEDIA_ROOT.resolve()
-    for static in (settings.STATIC_ROOT, *settings.STATICFILES_DIRS):
-        static = static.resolve()
-        assert not media.is_relative_to(static)
-        assert not static.is_relative_to(media)
-
-
-def test_no_url_pattern_serves_media():
-    from django.urls import get_resolver
-
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if hasattr(pattern, "url_patterns"):
-                yield from walk(pattern.url_patterns, route)
+    assert rule is not None, f"{name} has no authorisation rule"
+    wrong = []
+    for role in sorted(ROLES, key=lambda r: r in rule.acts):
+        client = world["clients"][role]
+        expected = rule.expected[role]
+        before = state()
+        response = send(client, name, world)
+        problem = check_answer(client, response, expected)
+        if problem:
+            wrong.append(f"{role}: expected {expected}, got {problem}")
+        body = body_of(response)
+        if response.status_code == 200 and role not in rule.reads_all:
+            url = url_for(name, world)
+            leaked = [t for t in hidden_from(world, role) if t in body and t not in url]
+            if leaked:
+                wrong.append(f"{role}: sees {leaked}")
+        if rule.scoped and response.status_code == 200:
+            if rule.target:
+                shown = world[rule.target].system_no in body
             else:
-                yield route, pattern.callback
+                link = reverse("office:review", args=[world["reported"].pk])
+                shown = f'href="{link}"' in body
+            if shown != (role in IN_SCOPE):
+                wrong.append(f"{role}: the filing shown={shown}")
+        if role in rule.acts:
+            if not rule.effect(world):
+                wrong.append(f"{role}: the {rule.method.upper()} had no effect")
+        else:
+            if rule.effect is not None and rule.effect(world):
+                wrong.append(f"{role}: the {rule.method.upper()} took effect")
+            if state() != before:
+                wrong.append(f"{role}: something changed")
+        if expected == 404 and rule.target:
+            missing = send(client, name, world, missing=True)
+            if missing.status_code != 404 or without_csrf_token(
+                missing.content
+            ) != without_csrf_token(response.content):
+                wrong.append(f"{role}: the 404 differs from the one for a missing id")
+    assert not wrong, f"{name}:\n" + "\n".join(wrong)
 
-    for route, callback in walk(get_resolver().url_patterns):
-        assert not route.startswith("media"), route
-        assert getattr(callback, "__name__", "") != "serve", route
+
+@pytest.mark.parametrize("name", [n for n, r in RULES.items() if r.method == "post"])
+def test_changes_need_a_post(world, name):
+    """A GET to a POST-only URL is 405 for every role that the POST would not turn away,
+    and changes nothing."""
+    rule = RULES[name]
+    asked = [r for r in ROLES if rule.expected[r] not in (LOGIN, 404, 401)]
+    assert asked, name
+    for role in asked:
+        before = state()
+        response = send(world["clients"][role], name, world, method="get")
+        assert response.status_code == 405, (name, role)
+        assert state() == before, (name, role)

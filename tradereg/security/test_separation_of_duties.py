@@ -94,7 +94,7 @@ def test_the_login_page_is_rate_limited_per_address():
 
 def test_auditor_has_no_admin_site_and_no_filing_data():
     _user, client = logged_in(User.Role.AUDITOR, "aud")
-    assert client.get("/admin/").status_code == 302  # the admin's own login page
+    assert client.get("/admin/").status_code == 404  # no admin site for it
     assert client.get("/office/").status_code == 404
 
 
