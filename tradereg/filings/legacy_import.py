@@ -567,11 +567,17 @@ KIND_LABELS = {
 }
 
 
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run: a cell of the file starting with = + - @ would be
+    a formula when the report is opened in Excel, so it is quoted."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def report_row(problem: Problem) -> list[str]:
     return [
         str(problem.line),
-        problem.form_no,
+        _cell(problem.form_no),
         str(KIND_LABELS[problem.kind]),
-        problem.column,
-        problem.message,
+        _cell(problem.column),
+        _cell(problem.message),
     ]

@@ -422,3 +422,12 @@ def test_a_batch_the_database_refuses_is_written_row_by_row():
         (3, "备案登记表编号", "与系统中已有的备案冲突（编号或代码已被占用）。")
     ]
     assert Filing.objects.filter(form_no=rows[0]["备案登记表编号"]).exists()
+
+
+def test_the_report_never_hands_excel_a_formula():
+    row = legacy_row(备案登记表编号="=HYPERLINK(1)")
+    _summary, lines = run(csv_bytes([row]))
+    assert lines[0]["备案登记表编号"] == "'=HYPERLINK(1)"
+    assert all(
+        not value.startswith(("=", "+", "-", "@")) for line in lines for value in line.values()
+    )
