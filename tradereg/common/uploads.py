@@ -11,7 +11,6 @@ returns, so the size and SHA-256 on record are those of the clean bytes.
 import contextlib
 import io
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -199,17 +198,15 @@ def pdf_reason_raw(content: bytes) -> str | None:
 def pdf_reason_parsed(content: bytes) -> str | None:
     """What the parsed document carries: every object, compressed ones included."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(content), strict=False)
-            if reader.is_encrypted:
-                return "encrypted"
-            if len(reader.pages) == 0:
-                return "broken"
-            for obj in _pdf_objects(reader):
-                reason = _pdf_active(obj)
-                if reason:
-                    return reason
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            return "encrypted"
+        if len(reader.pages) == 0:
+            return "broken"
+        for obj in _pdf_objects(reader):
+            reason = _pdf_active(obj)
+            if reason:
+                return reason
     except Exception:  # pypdf raises many kinds on malformed input
         return "broken"
     return None
@@ -292,23 +289,24 @@ def image_reencode(content: bytes, *, max_pixels: int) -> Sanitised:
     decoded: a small file can declare a huge image.
     """
     too_many = _image_refusal("pixels", max=f"{max_pixels / 10_000:g}")
+    # No warnings.catch_warnings here: it is not thread-safe and the web server runs
+    # requests in threads. The size check below comes first; Pillow's own bomb guard
+    # (a warning, then an error at twice its limit) is only a second line.
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content), formats=["JPEG", "PNG"])
-            if image.format not in IMAGE_FORMATS:
-                raise not_accepted()
-            width, height = image.size
-            if width * height > max_pixels:
-                raise too_many
-            image.load()
-            content_type = IMAGE_FORMATS[image.format]
-            clean = _pixels_only(image, content_type)
-            out = io.BytesIO()
-            if content_type == JPEG:
-                _jpeg_save(clean, image, out)
-            else:
-                clean.save(out, "PNG", **_png_params(image))
+        image = Image.open(io.BytesIO(content), formats=["JPEG", "PNG"])
+        if image.format not in IMAGE_FORMATS:
+            raise not_accepted()
+        width, height = image.size
+        if width * height > max_pixels:
+            raise too_many
+        image.load()
+        content_type = IMAGE_FORMATS[image.format]
+        clean = _pixels_only(image, content_type)
+        out = io.BytesIO()
+        if content_type == JPEG:
+            _jpeg_save(clean, image, out)
+        else:
+            clean.save(out, "PNG", **_png_params(image))
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:

@@ -349,9 +349,9 @@ def attachment_delete(
             attachment.replaced_at = timezone.now()
             attachment.save(update_fields=["replaced_at"])
             return
-        storage, name = attachment.file.storage, attachment.file.name or ""
+        name = attachment.file.name or ""
         attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(lambda: files.file_discard(attachment=attachment, name=name))
 
     transition_apply(
         action=Action.DETACH,

@@ -61,9 +61,13 @@ def file_store(*, attachment: Attachment, clean: Sanitised) -> str:
 
 
 def file_discard(*, attachment: Attachment, name: str) -> None:
-    """Remove a stored file whose row was not committed (refused, or the transaction failed)."""
-    with suppress(Exception):
+    """Remove a stored file that no committed row names (the upload was refused or its
+    transaction failed, or the enterprise deleted it before 上报). A storage failure is
+    logged, not raised: what the database says has already happened."""
+    try:
         attachment.file.storage.delete(name)
+    except Exception:
+        logger.exception("attachment file %s could not be removed from storage", name)
 
 
 class AttachmentUnavailable(Exception):
