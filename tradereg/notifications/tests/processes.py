@@ -43,8 +43,15 @@ def process_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def wait_until(condition: Callable[[], object], *, within: float, what: str) -> None:
-    """Poll ``condition`` until it holds; fail naming ``what`` once ``within`` seconds pass.
+def wait_until(
+    condition: Callable[[], object],
+    *,
+    within: float,
+    what: str,
+    explain: Callable[[], str] = str,
+) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` (and what ``explain`` says
+    about the state) once ``within`` seconds pass.
 
     A deadline for something that must happen, not a measurement: nothing is asserted
     about how long it took.
@@ -52,7 +59,7 @@ def wait_until(condition: Callable[[], object], *, within: float, what: str) -> 
     deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {within:.0f} s: {what}")
+            raise AssertionError(f"not within {within:.0f} s: {what}. {explain()}")
         time.sleep(0.1)
 
 

@@ -207,7 +207,7 @@ def web(postgres, tmp_path):
 
     try:
         wait_until(healthy, within=60, what="gunicorn answering /healthz")
-        yield {"base": base, "env": env, "world": world}
+        yield {"base": base, "env": env, "world": world, "log": tmp_path / "gunicorn.log"}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -259,9 +259,19 @@ class Outcomes:
     reports_acknowledged: set[int] = field(default_factory=set)
     approvals_acknowledged: set[int] = field(default_factory=set)
     approved_earlier: set[int] = field(default_factory=set)  # its answer was lost
+    ready: int = 0  # clients with all their people logged in
     failures: list[str] = field(default_factory=list)  # "500", "connection refused"
     unexpected: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __str__(self) -> str:
+        with self.lock:
+            return (
+                f"reported {sorted(self.reports_acknowledged)}, "
+                f"approved {sorted(self.approvals_acknowledged | self.approved_earlier)}, "
+                f"{len(self.failures)} failures (last: {self.failures[-3:]}), "
+                f"unexpected {self.unexpected[:3]}"
+            )
 
 
 def failed_cleanly(outcomes: Outcomes, what: str, answer: requests.Response | None) -> None:
@@ -306,15 +316,20 @@ def logged_in(outcomes: Outcomes, stop, base: str, username: str, key: str | Non
     return None
 
 
-def work(base: str, officer: dict, filings: list[dict], outcomes: Outcomes, stop) -> None:
+def work(base: str, officer: dict, filings: list[dict], outcomes: Outcomes, stop, down) -> None:
     """上报 each filing as its enterprise, then 审核通过 it as the officer; a request that
-    fails is tried again until the server answers (or the test gives up)."""
+    fails is tried again until the server answers (or the test gives up). The last filing
+    waits until the server is down, so that some requests surely meet the restart."""
     reviewer = logged_in(outcomes, stop, base, officer["username"], officer["key"])
     clerks = [logged_in(outcomes, stop, base, filing["username"]) for filing in filings]
     if reviewer is None or None in clerks:
         return
+    with outcomes.lock:
+        outcomes.ready += 1
     for filing, clerk in zip(filings, clerks, strict=True):
         pk = filing["pk"]
+        if filing is filings[-1]:
+            down.wait(timeout=180)
         while not stop.is_set() and pk not in outcomes.reports_acknowledged:
             answer = attempt(
                 outcomes,
@@ -355,7 +370,7 @@ def work(base: str, officer: dict, filings: list[dict], outcomes: Outcomes, stop
 def test_postgresql_restarted_mid_run_loses_no_acknowledged_filing(postgres, web):
     world = web["world"]
     outcomes = Outcomes()
-    stop = threading.Event()
+    stop, down = threading.Event(), threading.Event()
     threads = [
         threading.Thread(
             target=work,
@@ -365,6 +380,7 @@ def test_postgresql_restarted_mid_run_loses_no_acknowledged_filing(postgres, web
                 world["filings"][n::CLIENTS],
                 outcomes,
                 stop,
+                down,
             ),
             name=f"client-{n}",
         )
@@ -373,18 +389,29 @@ def test_postgresql_restarted_mid_run_loses_no_acknowledged_filing(postgres, web
     for thread in threads:
         thread.start()
     try:
+        # Everyone logs in first: a 动态验证码 works once, so a login cut by the restart
+        # could not simply be tried again within the same 30 seconds.
+        wait_until(
+            lambda: outcomes.ready == CLIENTS,
+            within=120,
+            what="every client logged in",
+            explain=lambda: str(outcomes),
+        )
         # In the middle of the run: some filings approved, most still to do.
         wait_until(
             lambda: len(outcomes.approvals_acknowledged) >= 2,
             within=120,
             what="the first approvals",
+            explain=lambda: str(outcomes),
         )
         failures_before = len(outcomes.failures)
         postgres.stop()  # fast shutdown: sessions cut, open transactions rolled back
+        down.set()
         wait_until(
             lambda: len(outcomes.failures) >= failures_before + CLIENTS,
             within=60,
             what="requests failing while PostgreSQL is down",
+            explain=lambda: str(outcomes),
         )
         postgres.start()
         total = CLIENTS * FILINGS_PER_CLIENT
@@ -392,9 +419,11 @@ def test_postgresql_restarted_mid_run_loses_no_acknowledged_filing(postgres, web
             lambda: len(outcomes.approvals_acknowledged | outcomes.approved_earlier) == total,
             within=180,
             what="every filing reported and approved after the restart",
+            explain=lambda: f"{outcomes}; server log: {web['log'].read_text()[-2000:]}",
         )
     finally:
         stop.set()
+        down.set()
         for thread in threads:
             thread.join(timeout=60)
 
