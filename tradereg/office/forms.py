@@ -72,6 +72,8 @@ class ClaimForm(forms.Form):
 
 
 class IdNumberRevealForm(forms.Form):
+    prefix = "reveal"  # the review page has other reason fields (退回原因, 注销原因)
+
     revision = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("查看理由"),

@@ -83,7 +83,7 @@ def test_no_plain_id_number_in_the_database_its_dump_or_the_logs(tmp_path, caplo
     client.get(reverse("office:queue"), {"q": resident_id, "status": ""})
     revealed = client.post(
         reverse("office:id_number_reveal", args=[filing.pk]),
-        {"revision": filing.revisions.get(number=1).number, "reason": "核对证件"},
+        {"reveal-revision": filing.revisions.get(number=1).number, "reveal-reason": "核对证件"},
     )
     assert resident_id in revealed.content.decode()  # the path really ran
 

@@ -34,7 +34,7 @@ def officer():
 def reveal(client: Client, filing, reason: str = "核对身份证复印件"):
     return client.post(
         reverse("office:id_number_reveal", args=[filing.pk]),
-        {"revision": filing.current_revision.number, "reason": reason},
+        {"reveal-revision": filing.current_revision.number, "reveal-reason": reason},
     )
 
 
