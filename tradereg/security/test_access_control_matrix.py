@@ -249,7 +249,7 @@ RULES: dict[str, Rule] = {
         "post",
         office_reads(),
         target="reported",
-        data={"reason": "核对身份证复印件"},
+        data={"reveal-reason": "核对身份证复印件"},
         effect=lambda w: AuditEvent.objects.filter(event="id_number_revealed").exists(),
         acts=IN_SCOPE,
     ),
@@ -379,7 +379,9 @@ def send(client: Client, name: str, world: World, *, method: str = "", missing: 
     if name == "filings:attachment_upload":
         data["file"] = pdf_upload()
     if name.startswith("office:") and not missing:
-        data["revision"] = world["reported"].current_revision.number
+        # The revision the page was read at; the reveal form names its fields "reveal-".
+        number = world["reported"].current_revision.number
+        data["reveal-revision" if name == "office:id_number_reveal" else "revision"] = number
     return client.post(url, data)
 
 
