@@ -1,5 +1,5 @@
 """The authorisation matrix: every URL of the project × every role (ASVS 5.0 V8.1.1,
-V8.2.1–V8.2.3, V8.3.1; 等保 8.1.4.2 访问控制 a–g, 三员分立).
+V8.2.1–V8.2.2, V8.3.1; 等保 8.1.4.2 访问控制 d–f, 三员分立).
 
 The URLs are walked from the root URLconf (``tradereg.urls``): a URL pattern without a row
 in ``RULES`` fails ``test_every_url_has_a_rule`` by name, and so does a rule left behind for
