@@ -29,6 +29,7 @@ from tradereg.filings.lifecycle import (
 )
 from tradereg.filings.models import Status
 from tradereg.filings.selectors import filing_history
+from tradereg.filings.services.personal_data import REVEALING_ROLES
 from tradereg.office import selectors
 from tradereg.office import services as office_services
 from tradereg.office.forms import (
@@ -116,6 +117,7 @@ def _review_context(request: HttpRequest, filing, **forms) -> dict:
         "reveal_form": forms.get("reveal_form")
         or IdNumberRevealForm(initial={"revision": revision.number}),
         "revealed": forms.get("revealed"),
+        "may_reveal": request.user.role in REVEALING_ROLES,
     }
 
 

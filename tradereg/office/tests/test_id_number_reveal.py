@@ -107,3 +107,16 @@ def test_the_access_log_does_not_keep_what_an_officer_searched_for():
     line = 'GET /office/?status=reported&q=110105200207121766 HTTP/1.1" 200'
     assert "110105200207121766" not in redact(line)
     assert "/office/?status=reported&q=" in redact(line)
+
+
+def test_the_system_admin_reads_the_review_page_masked_and_cannot_reveal(filing):
+    admin = staff_user_create(username="mof", password=PASSWORD, role=User.Role.SYSTEM_ADMIN)
+    client = logged_in(admin)
+    page = client.get(reverse("office:review", args=[filing.pk])).content.decode()
+    assert filing.current_revision.masked_id_number in page
+    assert "查看完整证件号" not in page
+    response = reveal(client, filing)
+    assert response.status_code == 400
+    assert "您无权查看该备案的完整证件号。" in response.content.decode()
+    assert filing.current_revision.id_number not in response.content.decode()
+    assert not AuditEvent.objects.filter(event="id_number_revealed").exists()
