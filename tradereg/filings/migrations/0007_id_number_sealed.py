@@ -13,42 +13,42 @@ CONTEXT = "filings.FilingRevision.id_number"
 BATCH = 1000
 
 
-def _rows(cursor, table, after):
-    cursor.execute(
-        f"SELECT id, id_number FROM {table} WHERE id > %s ORDER BY id LIMIT {BATCH}",  # noqa: S608 - our own table name
-        [after],
-    )
-    return cursor.fetchall()
-
-
-def seal(apps, schema_editor):
+def _rewrite(apps, schema_editor, *, sealed: bool):
+    """Seal every plain value (``sealed=True``) or open every sealed one, in batches."""
     table = apps.get_model("filings", "FilingRevision")._meta.db_table
     ring = keyring()
     with schema_editor.connection.cursor() as cursor:
         after = 0
-        while rows := _rows(cursor, table, after):
-            for pk, plain in rows:
-                if plain and not plain.startswith("enc1$"):
+        while True:
+            cursor.execute(
+                f"SELECT id, id_number FROM {table} WHERE id > %s ORDER BY id LIMIT {BATCH}",  # noqa: S608 - our own table name
+                [after],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            for pk, stored in rows:
+                if not stored or stored.startswith("enc1$") == sealed:
+                    continue  # empty, or already as wanted
+                if sealed:
                     cursor.execute(
                         f"UPDATE {table} SET id_number = %s, id_number_index = %s WHERE id = %s",  # noqa: S608 - our own table name
-                        [ring.seal(plain, CONTEXT), ring.index(plain), pk],
+                        [ring.seal(stored, CONTEXT), ring.index(stored), pk],
                     )
-            after = rows[-1][0]
-
-
-def unseal(apps, schema_editor):
-    table = apps.get_model("filings", "FilingRevision")._meta.db_table
-    ring = keyring()
-    with schema_editor.connection.cursor() as cursor:
-        after = 0
-        while rows := _rows(cursor, table, after):
-            for pk, stored in rows:
-                if stored and stored.startswith("enc1$"):
+                else:
                     cursor.execute(
                         f"UPDATE {table} SET id_number = %s WHERE id = %s",  # noqa: S608 - our own table name
                         [ring.open(stored, CONTEXT), pk],
                     )
             after = rows[-1][0]
+
+
+def seal(apps, schema_editor):
+    _rewrite(apps, schema_editor, sealed=True)
+
+
+def unseal(apps, schema_editor):
+    _rewrite(apps, schema_editor, sealed=False)
 
 
 class Migration(migrations.Migration):

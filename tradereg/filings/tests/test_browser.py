@@ -8,7 +8,6 @@ SCREENSHOTS=1 also saves each page of the path to docs/screenshots/.
 import random
 import re
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,7 +17,7 @@ from tradereg.common import codes
 from tradereg.core.demo import DEMO_PDF
 from tradereg.filings.models import Filing, Status
 from tradereg.filings.tests.factories import PASSWORD, attach_required, make_filing
-from tradereg.filings.tests.pages import upload
+from tradereg.filings.tests.pages import posts_to, upload
 from tradereg.printing.services import back_text
 
 NEW_PASSWORD = "Walk@2026road"
@@ -129,20 +128,6 @@ def login(page: Page, username: str, password: str) -> None:
 
 def row_of(page: Page, name_cn: str):
     return page.locator("table.list tbody tr").filter(has_text=name_cn)
-
-
-def posts_to(page: Page, path: str) -> list:
-    """The POST requests the page sends to ``path`` from now on."""
-    sent = []
-    page.on(
-        "request",
-        lambda request: (
-            sent.append(request)
-            if request.method == "POST" and urlsplit(request.url).path == path
-            else None
-        ),
-    )
-    return sent
 
 
 def pdf_file(tmp_path, name: str):

@@ -8,7 +8,6 @@ request is still on its way: two requests, and the server acts once).
 """
 
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -18,6 +17,7 @@ from tradereg.audit.models import AuditEvent
 from tradereg.conftest import BROWSER_TIMEOUT_MS
 from tradereg.filings.models import Filing, FilingEvent, Status
 from tradereg.filings.tests.factories import PASSWORD, attach_required, make_filing, make_officer
+from tradereg.filings.tests.pages import posts_to
 from tradereg.notifications.models import OutboundEmail
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reference_data")]
@@ -58,19 +58,6 @@ def login(page: Page, username: str) -> None:
     field(page, "密码").fill(PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
     expect(page.get_by_role("button", name="登录", exact=True)).to_have_count(0)
-
-
-def posts_to(page: Page, path: str) -> list:
-    sent: list = []
-    page.on(
-        "request",
-        lambda request: (
-            sent.append(request)
-            if request.method == "POST" and urlsplit(request.url).path == path
-            else None
-        ),
-    )
-    return sent
 
 
 def click(page: Page, name: str, *, javascript: bool, path: str) -> list:
