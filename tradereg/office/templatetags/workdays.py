@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
-from tradereg.office.workdays import calendar_covers, calendar_years
+from tradereg.common.workdays import calendar_covers, calendar_years
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from tradereg.accounts.tests.otp import login_verified
 from tradereg.filings.tests.factories import make_officer
 from tradereg.office.templatetags import workdays as workdays_tags
-from tradereg.office.workdays import (
+from tradereg.common.workdays import (
     REVIEW_LIMIT_DAYS,
     calendar_covers,
     calendar_years,
