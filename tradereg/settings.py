@@ -166,6 +166,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] != ":memory:":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
+# A PostgreSQL streaming replica for the public registry's reads (decision 0022): the
+# published copy on 经营者信息查询, 打印登记表 and 核验; every write, every transaction and
+# every staff or enterprise page stays on default (tradereg.core.dbrouter).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
+    )
+    if {DATABASES[alias]["ENGINE"] for alias in ("default", "replica")} != {
+        "django.db.backends.postgresql"
+    }:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica."
+        )
+    # Tests read the replica through the same test database as default.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tradereg.core.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "tradereg.core.dbrouter.PublicReadsMiddleware")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
