@@ -7,6 +7,8 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
@@ -24,6 +26,15 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memory_cache():
+    """The lookups' rate limits count in the process's memory (embedded mode), which no
+    test transaction rolls back: every test starts with none counted."""
+    for cache in caches.all():
+        if isinstance(cache, LocMemCache):
+            cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

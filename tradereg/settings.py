@@ -189,12 +189,37 @@ if DATABASE_REPLICA_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "tradereg_cache",
+# Shared state (docs/configuration.md): with REDIS_URL the cache, every rate limit and the
+# sessions' reads live on Redis, shared by all web processes on all hosts. Without it (the
+# embedded mode) "default" is each process's memory, so a public lookup writes nothing to
+# the database (its rate limit counts per process: N workers allow N times the limit),
+# and "shared" is the database, where the limits guarding a POST (login, registration,
+# password reset, print lookup) count exactly across the machine's processes.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    _redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "tradereg"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
-}
+    CACHES = {"default": _redis, "shared": dict(_redis)}
+    # Read from Redis, written through to the database: a Redis restart logs nobody out,
+    # and the session table stays the list that ending a user's sessions walks.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tradereg",
+            # One rate-limit counter per client address and window: room for many.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+        "shared": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tradereg_cache",
+        },
+    }
 
 # --- background work ------------------------------------------------------------------
 
@@ -204,6 +229,8 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# /healthz says "queue: degraded" once the oldest task due has waited longer than this.
+HEALTHZ_QUEUE_MAX_AGE_SECONDS = int(os.environ.get("HEALTHZ_QUEUE_MAX_AGE_SECONDS", "300"))
 
 # --- accounts -------------------------------------------------------------------------
 

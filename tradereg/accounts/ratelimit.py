@@ -1,7 +1,12 @@
-"""A small fixed-window rate limit on the shared cache (works across web processes).
+"""A small fixed-window rate limit on the cache.
 
 ``hit`` counts one attempt; ``limit_per_address`` wraps a view so that too many POSTs
 from one source address get a 429 page with a clear message instead of the view.
+
+Where an attempt counts (settings.CACHES): by default in ``SHARED`` (Redis, else the
+database: exact across every process of the machine), for requests that write anyway (a
+POST, the audited verification); the public lookups of the registry count in ``LOOKUPS``
+(Redis, else the process's memory), so that a lookup writes nothing to the database.
 """
 
 from collections.abc import Callable
@@ -9,12 +14,15 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from tradereg.audit.services import audit_record, client_ip
+
+SHARED = "shared"
+LOOKUPS = "default"
 
 
 @dataclass(frozen=True)
@@ -31,8 +39,9 @@ REGISTRATION = Limit("register", limit=20, window_seconds=60 * 60)
 PASSWORD_FORGOT = Limit("forgot", limit=5, window_seconds=60 * 60)
 
 
-def hit(*, key: str, limit: int, window_seconds: int) -> bool:
+def hit(*, key: str, limit: int, window_seconds: int, cache_alias: str = SHARED) -> bool:
     """Count one attempt; True while the caller is still within ``limit`` per window."""
+    cache = caches[cache_alias]
     cache_key = f"rl:{key}"
     if cache.add(cache_key, 1, timeout=window_seconds):
         return True

@@ -6,7 +6,9 @@ sessions, and staff who stop logging in lose their account by themselves.
 """
 
 from datetime import datetime, timedelta
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -111,8 +113,12 @@ def _sessions_of(user_id: int) -> list[str]:
 
 
 def _sessions_end(user: AbstractBaseUser, *, keep: str | None = None) -> int:
+    """Through the configured session store, so that a cache-backed one (REDIS_URL:
+    cached_db) forgets them too instead of serving them on from the cache."""
     keys = [key for key in _sessions_of(user.pk) if key != keep]
-    Session.objects.filter(session_key__in=keys).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(session_key=key).delete()
     return len(keys)
 
 

@@ -1,8 +1,8 @@
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from tradereg.core import health
 from tradereg.core.models import Announcement
 
 HOME_ANNOUNCEMENTS = 5
@@ -22,11 +22,11 @@ def app_home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: 200 "ok" when this process answers and reaches its database,
-    503 otherwise; no session, no template, nothing about the data."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any database failure means: take me out
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
+    """For load balancers: the first line is the verdict ("ok", "degraded" or
+    "unavailable"), then one line per check (tradereg.core.health); 200 unless a check is
+    unavailable, then 503. No session, no template, nothing about the data."""
+    checks = health.health_checks()
+    verdict = health.overall(checks)
+    body = "\n".join([verdict, *(check.line() for check in checks)]) + "\n"
+    status = 503 if verdict == health.UNAVAILABLE else 200
+    return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")

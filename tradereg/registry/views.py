@@ -51,7 +51,12 @@ def _rate_limited(request: HttpRequest) -> int | None:
     exceeded = [
         window
         for limit, window in RATE_LIMITS
-        if not ratelimit.hit(key=f"registry:{window}:{address}", limit=limit, window_seconds=window)
+        if not ratelimit.hit(
+            key=f"registry:{window}:{address}",
+            limit=limit,
+            window_seconds=window,
+            cache_alias=ratelimit.LOOKUPS,
+        )
     ]
     return max(exceeded, default=None)
 

@@ -128,11 +128,3 @@ def test_pages_keep_the_strict_csp(client, path):
     assert "style=" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     assert 'href="/static/regulations/public.css"' in html
-
-
-def test_healthz_answers_ok_for_load_balancers(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.content == b"ok"
-    assert "no-cache" in response["Cache-Control"]
-    assert "sessionid" not in response.cookies
