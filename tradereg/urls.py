@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tradereg.authorities.urls")),
     path("", include("tradereg.printing.urls")),
     path("", include("tradereg.office.urls")),
+    path("", include("tradereg.statistics.urls")),
     path("", include("tradereg.registry.urls")),
     path("", include("tradereg.regulations.urls")),
     path("", include("tradereg.audit.urls")),

@@ -269,6 +269,14 @@ RULES: dict[str, Rule] = {
         ).exists(),
         acts=("officer",),
     ),
+    # 统计: every filing staff member reads the figures of their own scope; the export
+    # of a table the same (test_statistics.py proves which figures each scope sees).
+    "statistics:page": Rule("get", office_reads(other_officer=200, other_supervisor=200)),
+    "statistics:export": Rule(
+        "get",
+        office_reads(other_officer=200, other_supervisor=200),
+        query="?table=authority&format=csv",
+    ),
     # audit: the 审计管理员's alone; reading it changes nothing
     "audit:list": Rule("get", auditor_only(), reads_all=("auditor",)),
     "audit:export": Rule("get", auditor_only(), reads_all=("auditor",)),

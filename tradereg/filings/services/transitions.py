@@ -3,9 +3,9 @@
 Every service that changes a filing calls ``transition_apply``: it locks the row, checks
 that the person may take the transition in this status and that its guards pass, lets the
 caller write what is particular to it (a revision, numbers), sets the status, writes the
-history event and the audit event, publishes when the transition says so and queues the
-e-mail — all in one transaction, so the mail and the published copy exist only if the
-change is committed.
+history event (and counts it in the statistics) and the audit event, publishes when the
+transition says so and queues the e-mail — all in one transaction, so the mail, the
+published copy and the figures exist only if the change is committed.
 """
 
 from collections.abc import Callable
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tradereg.accounts.models import User
 from tradereg.audit.services import audit_record
+from tradereg.filings.figures import figure_record
 from tradereg.filings.lifecycle import (
     TRANSITIONS,
     Action,
@@ -123,6 +124,7 @@ def transition_apply(
                 reason=context.reason.strip(),
                 **(event_fields or {}),
             )
+            figure_record(event=event)
         if callable(audit_event):
             audit_event = audit_event()
         audit_record(

@@ -1,0 +1,65 @@
+"""The statistics rollup: counts of the filing history by day and by month (decision 0021).
+
+The filing history (``filings.FilingEvent``) is the truth; this table is a projection of it
+that ``filings.figures`` writes in the same transaction as each event and that
+``manage.py statistics_rebuild`` recomputes from the events. It imports nothing of
+filings: the filing side decides what counts and hands down plain values.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Measure(models.TextChoices):
+    NEW = "new", _("新备案")
+    CHANGE = "change", _("变更")
+    APPROVED = "approved", _("审核通过")
+    RETURNED = "returned", _("退回")
+    CANCELLED = "cancelled", _("注销")
+
+
+# Decisions on a report, whose working days from the report are kept (the processing time).
+TIMED = (Measure.APPROVED, Measure.RETURNED)
+# What ``working_days`` holds for a measure that is not timed.
+UNTIMED = -1
+
+
+class Span(models.TextChoices):
+    DAY = "day", _("日")
+    MONTH = "month", _("月")
+
+
+class Figure(models.Model):
+    """How many ``measure`` happened at ``authority`` for ``operator_type`` in the day (or
+    the month starting on) ``day``; for approvals and returns, per number of working days
+    from the report to the decision, so that the median can be read from the counts.
+
+    Every count is kept twice, per day and per month: a range of whole months reads the
+    month rows (a few hundred thousand at national scale), its ragged ends the day rows.
+    """
+
+    span = models.CharField(max_length=5, choices=Span.choices)
+    day = models.DateField()
+    authority = models.ForeignKey(
+        "authorities.Authority", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    operator_type = models.ForeignKey(
+        "filings.OperatorType", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    measure = models.CharField(max_length=10, choices=Measure.choices)
+    working_days = models.SmallIntegerField(default=UNTIMED)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("统计数据")
+        verbose_name_plural = _("统计数据")
+        constraints = [
+            # Also the index every read uses: span and day lead.
+            models.UniqueConstraint(
+                fields=["span", "day", "authority", "operator_type", "measure", "working_days"],
+                name="statistics_figure_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.span} {self.day} {self.authority_id} {self.measure} {self.count}"
