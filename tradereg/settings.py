@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tradereg.registry",
     "tradereg.regulations",
     "tradereg.office",
+    "tradereg.statistics",
     "tradereg.audit",
     "tradereg.notifications",
     "tradereg.devtools",
