@@ -13,11 +13,11 @@ from tradereg.accounts.selectors import authority_scope
 from tradereg.common.codes import normalize_code
 from tradereg.common.crypto import keyring
 from tradereg.common.errors import OutOfScope
+from tradereg.common.workdays import REVIEW_LIMIT_DAYS, working_days_between
 from tradereg.filings.forms import SECTION_LABELS
 from tradereg.filings.models import Attachment, Filing, FilingEvent, FilingRevision, Section, Status
 from tradereg.filings.selectors import decision_latest
 from tradereg.filings.services import REVISION_FIELDS
-from tradereg.common.workdays import REVIEW_LIMIT_DAYS, working_days_between
 from tradereg.registry.models import PublishedOperator
 
 # The filing staff; 安全管理员 and 审计管理员 see no filing data (三员分立).

@@ -10,8 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from tradereg.accounts.tests.otp import login_verified
-from tradereg.filings.tests.factories import make_officer
-from tradereg.office.templatetags import workdays as workdays_tags
 from tradereg.common.workdays import (
     REVIEW_LIMIT_DAYS,
     calendar_covers,
@@ -19,6 +17,8 @@ from tradereg.common.workdays import (
     is_working_day,
     working_days_between,
 )
+from tradereg.filings.tests.factories import make_officer
+from tradereg.office.templatetags import workdays as workdays_tags
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
