@@ -54,6 +54,8 @@ EVENT_LABELS = {
     "attachment_integrity_failed": _("附件校验失败"),
     "attachment_file_removed": _("按保存期限删除附件文件"),
     "id_number_revealed": _("查看完整证件号码"),
+    "queue_exported": _("导出审核队列"),
+    "statistics_exported": _("导出统计数据"),
     "form_print_opened": _("打印登记表"),
     "form_print_refused": _("打印登记表被拒绝"),
     "form_verified": _("核验登记表"),

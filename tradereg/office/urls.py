@@ -5,6 +5,7 @@ from tradereg.office import views
 app_name = "office"
 urlpatterns = [
     path("office/", views.queue, name="queue"),
+    path("office/export/", views.queue_export, name="queue_export"),
     path("office/filings/<int:pk>/", views.review, name="review"),
     path("office/filings/<int:pk>/approve/", views.approve, name="approve"),
     path("office/filings/<int:pk>/return/", views.return_filing, name="return"),

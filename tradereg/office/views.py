@@ -8,15 +8,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tradereg.accounts import services as account_services
 from tradereg.accounts.models import User
 from tradereg.audit.services import audit_record
+from tradereg.common.exports import table_response
 from tradereg.filings import services
 from tradereg.filings.lifecycle import (
     OFFICER_BUTTONS,
@@ -30,7 +39,7 @@ from tradereg.filings.lifecycle import (
 from tradereg.filings.models import Status
 from tradereg.filings.selectors import filing_history
 from tradereg.filings.services.personal_data import REVEALING_ROLES
-from tradereg.office import selectors
+from tradereg.office import exports, selectors
 from tradereg.office import services as office_services
 from tradereg.office.forms import (
     CancelForm,
@@ -58,19 +67,29 @@ def staff_required(view):
     return wrapper
 
 
-@staff_required
-def queue(request: HttpRequest) -> HttpResponse:
-    form = QueueFilterForm(request.GET or {"status": Status.REPORTED})
+def _queue_filters(request: HttpRequest) -> tuple[QueueFilterForm, selectors.QueueFilters]:
+    """The queue's filters from the address, for the page and its export alike; without
+    any, the reported filings (the page number and the export format are no filter)."""
+    data = request.GET.copy()
+    for key in ("page", "format"):
+        data.pop(key, None)
+    form = QueueFilterForm(data or {"status": Status.REPORTED})
     filters = selectors.QueueFilters()
     if form.is_valid():
-        data = form.cleaned_data
+        cleaned = form.cleaned_data
         filters = selectors.QueueFilters(
-            status=data["status"],
-            kind=data["kind"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            query=data["q"],
+            status=cleaned["status"],
+            kind=cleaned["kind"],
+            date_from=cleaned["date_from"],
+            date_to=cleaned["date_to"],
+            query=cleaned["q"],
         )
+    return form, filters
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    form, filters = _queue_filters(request)
     page = Paginator(selectors.filing_queue(user=request.user, filters=filters), 25).get_page(
         request.GET.get("page")
     )
@@ -82,6 +101,52 @@ def queue(request: HttpRequest) -> HttpResponse:
         "office/queue.html",
         {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
     )
+
+
+@staff_required
+@require_GET
+def queue_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The queue's rows as CSV or XLSX: the same filters, scope and masking as the page,
+    every page at once (up to ``QUEUE_EXPORT_MAX_ROWS``)."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form, filters = _queue_filters(request)
+    back = f"{reverse('office:queue')}?{_without(request, 'format')}"
+    if not form.is_valid():
+        messages.error(request, _("查询条件有误，请修改后再导出。"))
+        return redirect(back)
+    filings = exports.queue_export_filings(user=request.user, filters=filters)
+    if len(filings) > exports.QUEUE_EXPORT_MAX_ROWS:
+        messages.error(
+            request,
+            _("符合条件的备案超过 %(n)d 条，请缩小查询范围后再导出。")
+            % {"n": exports.QUEUE_EXPORT_MAX_ROWS},
+        )
+        return redirect(back)
+    audit_record(
+        event="queue_exported",
+        actor=request.user,
+        request=request,
+        format=fmt,
+        count=len(filings),
+        filters={k: str(v) for k, v in form.cleaned_data.items() if v},
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    return table_response(
+        fmt=fmt,
+        filename=f"queue-{stamp}",
+        title=_("审核队列"),
+        header=exports.QUEUE_EXPORT_HEADER,
+        rows=(exports.queue_export_row(f) for f in filings),
+    )
+
+
+def _without(request: HttpRequest, *keys: str) -> str:
+    query = request.GET.copy()
+    for key in keys:
+        query.pop(key, None)
+    return query.urlencode()
 
 
 def _review_context(request: HttpRequest, filing, **forms) -> dict:

@@ -198,6 +198,10 @@ RULES: dict[str, Rule] = {
     "regulations:attachment": Rule("get", public(), target="regulation"),
     # office: lists answer every filing staff member, with only what is in their scope
     "office:queue": Rule("get", office_reads(other_officer=200, other_supervisor=200), scoped=True),
+    # The queue's rows as CSV: the same scope as the page (hidden names are checked in it).
+    "office:queue_export": Rule(
+        "get", office_reads(other_officer=200, other_supervisor=200), query="?status=&format=csv"
+    ),
     "office:accounts": Rule(
         "get",
         office_reads(other_officer=200, other_supervisor=200),
