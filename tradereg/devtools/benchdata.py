@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 
 from tradereg.common import codes
-from tradereg.registry.grams import approved_us, grams, operator_key
+from tradereg.registry.grams import approved_us, grams, operator_key, signature
 
 # city, pinyin, province (short), region code, weight (roughly by foreign trade volume)
 CITIES = [
@@ -196,11 +196,13 @@ def operator_rows(
         )  # fmt: skip
 
 
-def posting_rows(row: tuple) -> list[tuple[str, int, int]]:
-    """The gram postings of one generated row: (gram, approved_us, operator id), where
-    the operator id is the row's position (its filing id less FILING_ID_BASE).
+def posting_rows(row: tuple) -> list[tuple[str, int, int, int]]:
+    """The gram postings of one generated row: (gram, approved_us, operator id,
+    signature), where the operator id is the row's position (its filing id less
+    FILING_ID_BASE).
     """
     key = row[COLUMNS.index("search_key")]
     moment = approved_us(row[COLUMNS.index("approved_at")])
     operator_id = row[0] - FILING_ID_BASE
-    return [(gram, moment, operator_id) for gram in grams(key)]
+    mark = signature(key)
+    return [(gram, moment, operator_id, mark) for gram in grams(key)]

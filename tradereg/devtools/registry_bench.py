@@ -45,11 +45,19 @@ def _loaded(count: int) -> bool:
     if PublishedOperator.objects.count() != count:
         return False
     first = (count - 1) // BATCH * BATCH + 1
-    rows, _postings = _generate((first, count - first + 1, count))
+    rows, postings = _generate((first, count - first + 1, count))
+    postings = [posting for posting in postings if posting[2] == count]
     checked = ("filing_id", "form_no", "name_cn", "approved_at")
     last = PublishedOperator.objects.filter(pk=count).values_list(*checked).first()
     expected = tuple(rows[-1][benchdata.COLUMNS.index(name)] for name in checked)
-    return last == expected and OperatorNameGram.objects.filter(operator_id=count).exists()
+    if last != expected:
+        return False
+    # The last operator's postings, through the key, with their signatures (not -1).
+    _gram, moment, _operator_id, mark = postings[-1]
+    held = OperatorNameGram.objects.filter(
+        gram__in={posting[0] for posting in postings}, approved_us=moment, operator_id=count
+    )
+    return held.filter(signature=mark).count() == len(postings)
 
 
 def _tables() -> tuple[str, str]:
@@ -102,7 +110,10 @@ def _load_sqlite(count: int, log) -> int:
         insert_operator = f"INSERT INTO {operators} ({columns}) VALUES ({marks})"  # noqa: S608
         # Ids follow approval order, so each batch's sorted postings land at the end of
         # their gram's range: the key is built by near-appends, without a global sort.
-        insert_posting = f"INSERT INTO {grams} (gram, approved_us, operator_id) VALUES (%s, %s, %s)"  # noqa: S608
+        insert_posting = (
+            f"INSERT INTO {grams} (gram, approved_us, operator_id, signature) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s)"
+        )
         done = 0
         adapt = connection.ops.adapt_datetimefield_value
         at, published = (
@@ -144,7 +155,7 @@ def _load_postgresql(count: int, log) -> int:
                 for row in rows:
                     copy.write_row((row[0] - benchdata.FILING_ID_BASE, *row))
             with raw.copy(
-                f"COPY {grams} (gram, approved_us, operator_id) FROM STDIN (FREEZE)"
+                f"COPY {grams} (gram, approved_us, operator_id, signature) FROM STDIN (FREEZE)"
             ) as copy:
                 for posting in postings:
                     copy.write_row(posting)
@@ -153,7 +164,7 @@ def _load_postgresql(count: int, log) -> int:
         log("  建立名称检索索引……")
         cursor.execute(
             f"ALTER TABLE {grams} ADD CONSTRAINT registry_operatornamegram_pkey "
-            "PRIMARY KEY (gram, approved_us, operator_id)"
+            "PRIMARY KEY (gram, approved_us, operator_id) INCLUDE (signature)"
         )
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{operators}', 'id'), %s)", [count])
     with connection.cursor() as cursor:

@@ -54,6 +54,11 @@ class OperatorNameGram(models.Model):
     (decision 0005). Derived from ``PublishedOperator.search_key`` by the publish service;
     no foreign-key constraint, so bulk loads do not pay a check per row. On SQLite the
     table is ``WITHOUT ROWID`` (migration 0002): the key is the table, stored once.
+
+    ``signature`` (grams.signature of the operator's key) lets the walk drop most
+    non-matching postings without reading the operator (decision 0023); on PostgreSQL the
+    key includes it (migration 0005) so the walk reads the index alone. -1, the database
+    default, drops nothing.
     """
 
     pk = models.CompositePrimaryKey("gram", "approved_us", "operator")
@@ -66,6 +71,7 @@ class OperatorNameGram(models.Model):
         db_index=False,
         related_name="+",
     )
+    signature = models.BigIntegerField(db_default=-1)
 
     class Meta:
         verbose_name = _("名称检索索引")

@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tradereg.common.codes import normalize_code
-from tradereg.registry.grams import approved_us, grams, search_key
+from tradereg.registry.grams import approved_us, grams, query_masks, search_key
 from tradereg.registry.models import OperatorNameGram, PublishedOperator
 
 PAGE_SIZE = 20
 QUERY_MAX_LENGTH = 100
-# Postings read per round; their sum bounds the work of one request.
-SCAN_ROUNDS = (64, 256, 1024, 4096)
+# (postings read, postings rechecked at most) per round; the sums bound one request.
+SCAN_ROUNDS = ((256, 64), (2048, 256), (16384, 768))
 # Newest postings read per gram to choose the one to walk (see _rarest).
 SAMPLE_SIZE = 512
 GRAMS_SAMPLED = 12
@@ -84,7 +84,7 @@ def operator_search(
     after: str | None = None,
     before: str | None = None,
     page_size: int = PAGE_SIZE,
-    scan_rounds: tuple[int, ...] | None = None,
+    scan_rounds: tuple[int | tuple[int, int], ...] | None = None,
 ) -> OperatorPage:
     """Operators whose code equals ``query`` (first page, on top) or whose Chinese or
     English name contains it, newest approval first, ``page_size`` at a time.
@@ -195,13 +195,8 @@ def _like_pattern(key: str) -> str:
     return f"%{escaped}%"
 
 
-def _round(
-    gram: str, pattern: str, start: Position | None, limit: int, *, backward: bool
-) -> list[tuple[Position, bool]]:
-    """Up to ``limit`` postings of ``gram`` strictly after ``start`` in scan order, each
-    with whether its operator's key matches ``pattern`` (one statement).
-    """
-    grams_table, operators = _tables()
+def _keyset(gram: str, start: Position | None, *, backward: bool) -> tuple[str, list[Any], str]:
+    """WHERE and ORDER BY of ``gram``'s postings strictly after ``start`` in scan order."""
     where = "gram = %s"
     params: list[Any] = [gram]
     if start is not None:
@@ -213,22 +208,82 @@ def _round(
             else " AND approved_us <= %s AND (approved_us < %s OR operator_id < %s)"
         )
         params += [at, at, pk]
-    order = "ASC" if backward else "DESC"
-    # A correlated subquery, not a join: one primary-key probe per posting read, never a
-    # hash join over the whole table (which PostgreSQL may pick for a large round).
+    direction = "ASC" if backward else "DESC"
+    return where, params, f"approved_us {direction}, operator_id {direction}"
+
+
+def _walk_exact(gram, start, exclude, wanted, *, backward):
+    """A query that is one gram: every posting is a match, so the first ``wanted`` postings
+    after ``start`` are the page, read from the key alone."""
+    grams_table, _operators = _tables()
+    where, params, order = _keyset(gram, start, backward=backward)
+    limit = wanted + len(exclude)
     sql = (
-        "SELECT g.approved_us, g.operator_id, "  # noqa: S608 - no user text in the SQL
-        f"(SELECT CASE WHEN o.search_key LIKE %s ESCAPE '\\' THEN 1 ELSE 0 END "
-        f"FROM {operators} AS o WHERE o.id = g.operator_id) "
-        f"FROM (SELECT approved_us, operator_id FROM {grams_table} WHERE {where} "
-        f"ORDER BY approved_us {order}, operator_id {order} LIMIT %s) AS g"
+        f"SELECT approved_us, operator_id FROM {grams_table} "  # noqa: S608 - no user text
+        f"WHERE {where} ORDER BY {order} LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pattern, *params, limit])
+        cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
-    postings = [(Position(at, pk), bool(hit)) for at, pk, hit in rows]
-    postings.sort(reverse=not backward)
-    return postings
+    postings = sorted((Position(at, pk) for at, pk in rows), reverse=not backward)
+    found: list[Position] = []
+    for posting in postings:
+        if posting.operator_id not in exclude:
+            found.append(posting)
+            if len(found) == wanted:
+                return found, posting, False
+    return found, postings[-1] if postings else start, len(postings) < limit
+
+
+def _round(
+    gram: str,
+    pattern: str,
+    masks: tuple[int, int],
+    start: Position | None,
+    limit: int,
+    probes: int,
+    *,
+    backward: bool,
+) -> tuple[list[tuple[Position, bool]], Position | None, bool]:
+    """Read up to ``limit`` postings of ``gram`` strictly after ``start`` in scan order and
+    recheck (one primary-key probe each) at most ``probes`` of those whose signature allows
+    a match (one statement).
+
+    Returns (the rechecked postings in scan order, each with whether its operator's key
+    matches ``pattern``; where the next round starts; whether the postings ended).
+    """
+    grams_table, operators = _tables()
+    where, params, order = _keyset(gram, start, backward=backward)
+    low, high = masks
+    # The innermost subquery reads the key only (its signature included): the signature
+    # test drops most non-matches there; the correlated subquery probes the operator for
+    # the rest, never a hash join over the whole table. The second branch is the posting
+    # the round's bound stops at, when the postings go on that far.
+    sql = (
+        "SELECT c.approved_us, c.operator_id, "  # noqa: S608 - no user text in the SQL
+        f"(SELECT CASE WHEN o.search_key LIKE %s ESCAPE '\\' THEN 1 ELSE 0 END "
+        f"FROM {operators} AS o WHERE o.id = c.operator_id) "
+        "FROM (SELECT approved_us, operator_id FROM ("
+        f"SELECT approved_us, operator_id, signature FROM {grams_table} WHERE {where} "
+        f"ORDER BY {order} LIMIT %s) AS r "
+        "WHERE (r.signature & %s) = %s OR (r.signature & %s) = %s "
+        f"ORDER BY {order} LIMIT %s) AS c "
+        "UNION ALL SELECT e.approved_us, e.operator_id, -1 FROM ("
+        f"SELECT approved_us, operator_id FROM {grams_table} WHERE {where} "
+        f"ORDER BY {order} LIMIT 1 OFFSET %s) AS e"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [pattern, *params, limit, low, low, high, high, probes, *params, limit - 1],
+        )
+        rows = cursor.fetchall()
+    candidates = [(Position(at, pk), hit == 1) for at, pk, hit in rows if hit >= 0]
+    candidates.sort(reverse=not backward)
+    if len(candidates) == probes:
+        return candidates, candidates[-1][0], False
+    bound = next((Position(at, pk) for at, pk, hit in rows if hit < 0), None)
+    return candidates, bound, bound is None
 
 
 def _scan(key, key_grams, start, exclude, wanted, scan_rounds, *, backward):
@@ -240,20 +295,24 @@ def _scan(key, key_grams, start, exclude, wanted, scan_rounds, *, backward):
     driver = _rarest(key_grams)
     if driver is None:
         return [], None, True
-    pattern = _like_pattern(key)
+    if key == driver:
+        return _walk_exact(driver, start, exclude, wanted, backward=backward)
+    pattern, masks = _like_pattern(key), query_masks(key)
     found: list[Position] = []
     position = start
-    for limit in scan_rounds:
-        postings = _round(driver, pattern, position, limit, backward=backward)
-        for posting, hit in postings:
+    for scan in scan_rounds:
+        limit, probes = (scan, scan) if isinstance(scan, int) else scan
+        candidates, bound, ended = _round(
+            driver, pattern, masks, position, limit, probes, backward=backward
+        )
+        for posting, hit in candidates:
             if hit and posting.operator_id not in exclude:
                 found.append(posting)
                 if len(found) == wanted:
                     return found, posting, False
-        if postings:
-            position = postings[-1][0]
-        if len(postings) < limit:
-            return found, position, True
+        if ended:
+            return found, candidates[-1][0] if candidates else position, True
+        position = bound
     return found, position, False
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tradereg.common.bulk import any_of_register, dicts_write, ids_reserve, rows_write
-from tradereg.registry.grams import approved_us, grams, operator_key
+from tradereg.registry.grams import approved_us, grams, operator_key, signature
 from tradereg.registry.models import OperatorNameGram, PublishedForm, PublishedOperator
 
 # Crockford's base 32: no I, L, O or U, so a code read aloud or retyped survives.
@@ -122,6 +122,14 @@ def operator_postings_sync(
         old_key, old_approved_at = before
         held = {(gram, approved_us(old_approved_at)) for gram in grams(old_key)}
     stale = held - wanted
+    mark = signature(operator.search_key)
+    kept = held & wanted
+    if kept and before is not None and signature(before[0]) != mark:
+        OperatorNameGram.objects.filter(
+            operator_id=operator.pk,
+            approved_us=approved_us(operator.approved_at),
+            gram__in=[gram for gram, _at in kept],
+        ).update(signature=mark)
     for moment in {moment for _gram, moment in stale}:
         OperatorNameGram.objects.filter(
             operator_id=operator.pk,
@@ -130,7 +138,7 @@ def operator_postings_sync(
         ).delete()
     OperatorNameGram.objects.bulk_create(
         [
-            OperatorNameGram(gram=gram, approved_us=moment, operator_id=operator.pk)
+            OperatorNameGram(gram=gram, approved_us=moment, operator_id=operator.pk, signature=mark)
             for gram, moment in sorted(wanted - held)
         ],
         ignore_conflicts=True,
@@ -166,7 +174,8 @@ def registry_publish_new(*, items: list[tuple[int, dict[str, Any]]]) -> int:
             }
         )
         moment = approved_us(values["approved_at"])
-        postings += [(gram, moment, operator_id) for gram in grams(search)]
+        mark = signature(search)
+        postings += [(gram, moment, operator_id, mark) for gram in grams(search)]
         forms.append(
             {
                 "id": form_id,
@@ -179,7 +188,7 @@ def registry_publish_new(*, items: list[tuple[int, dict[str, Any]]]) -> int:
     dicts_write(PublishedOperator, operators)
     dicts_write(PublishedForm, forms)
     postings.sort()
-    rows_write(OperatorNameGram, ["gram", "approved_us", "operator_id"], postings)
+    rows_write(OperatorNameGram, ["gram", "approved_us", "operator_id", "signature"], postings)
     return len(operators)
 
 

@@ -32,4 +32,4 @@ def test_postings_point_at_the_row_position():
     row = next(benchdata.operator_rows(count=1, first_id=7))
     postings = benchdata.posting_rows(row)
     assert postings
-    assert {operator_id for _gram, _us, operator_id in postings} == {7}
+    assert {operator_id for _gram, _us, operator_id, _signature in postings} == {7}

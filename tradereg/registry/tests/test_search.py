@@ -9,7 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tradereg.registry import selectors
-from tradereg.registry.grams import approved_us, grams, search_key
+from tradereg.registry.grams import (
+    UNKNOWN_SIGNATURE,
+    approved_us,
+    grams,
+    query_masks,
+    search_key,
+    signature,
+)
 from tradereg.registry.models import OperatorNameGram, PublishedOperator
 from tradereg.registry.tests.helpers import published
 
@@ -104,11 +111,13 @@ def test_indexed_search_equals_substring_scan(case):
                 assert selectors.operator_query_problem(query)
                 continue
             expected = naive(created, query)
-            # Tiny pages and scan rounds: pagination and the scan bound are exercised.
-            options = {"page_size": 3, "scan_rounds": (2, 3)}
-            pages = walk_forward(query, **options)
-            assert [pk for page in pages for pk in page] == expected, query
-            assert walk_backward_from_end(query, **options) == expected, query
+            # Tiny pages and scan rounds: pagination, the scan bound and the recheck bound
+            # (a round stopped by its probes before its postings) are exercised.
+            for rounds in [(2, 3), ((4, 1), (6, 2))]:
+                options = {"page_size": 3, "scan_rounds": rounds}
+                pages = walk_forward(query, **options)
+                assert [pk for page in pages for pk in page] == expected, query
+                assert walk_backward_from_end(query, **options) == expected, query
             first = selectors.operator_search(query=query)
             assert [row.pk for row in first.rows] == expected[:20], query
         transaction.set_rollback(True)
@@ -176,6 +185,56 @@ def test_malformed_cursors_are_ignored():
         assert selectors.operator_search(query="华兴", before=cursor).rows == [operator]
 
 
+def test_a_one_gram_query_reads_the_postings_and_the_rows_only(django_assert_num_queries):
+    operator = published(name_cn="华兴贸易有限公司")
+    with django_assert_num_queries(2):
+        assert selectors.operator_search(query="华兴").rows == [operator]
+
+
+def test_a_signature_without_the_query_trigrams_is_never_rechecked():
+    """The signature filter runs before the recheck: a posting whose signature lacks the
+    query's trigram is not a match even when the stored key contains it. (A real
+    signature always has it; the forged one shows the filter is applied.)"""
+    operator = published(name_cn="华兴科技有限公司")
+    assert selectors.operator_search(query="华兴科").rows == [operator]
+    low, high = query_masks(search_key("华兴科"))
+    OperatorNameGram.objects.filter(operator=operator).update(signature=~low & ~high)
+    assert selectors.operator_search(query="华兴科").rows == []
+
+
+def test_postings_written_without_a_signature_are_still_found():
+    operator = published(name_cn="华兴科技有限公司", name_en="Huaxing Technology Co., Ltd.")
+    OperatorNameGram.objects.filter(operator=operator).update(signature=UNKNOWN_SIGNATURE)
+    for query in ["华兴科技", "huaxing tech", "有限公司"]:
+        assert selectors.operator_search(query=query).rows == [operator], query
+
+
+def test_publishing_writes_the_signature_of_the_key():
+    operator = published(name_cn="华兴科技有限公司", name_en="Huaxing Technology Co., Ltd.")
+    held = set(
+        OperatorNameGram.objects.filter(operator=operator).values_list("signature", flat=True)
+    )
+    assert held == {signature(operator.search_key)}
+    assert UNKNOWN_SIGNATURE not in held
+
+
+def test_a_renamed_operator_keeps_no_stale_signature():
+    operator = published(name_cn="华兴贸易有限公司")
+    before = (operator.search_key, operator.approved_at)
+    operator.name_cn = "华兴远航有限公司"  # 华兴 and 有限公司 stay, the rest is new
+    operator.search_key = search_key(operator.name_cn) + "\n" + search_key(operator.name_en)
+    operator.save()
+    from tradereg.registry.services import operator_postings_sync
+
+    operator_postings_sync(operator=operator, before=before)
+    held = set(
+        OperatorNameGram.objects.filter(operator=operator).values_list("signature", flat=True)
+    )
+    assert held == {signature(operator.search_key)}
+    assert selectors.operator_search(query="兴远航").rows == [operator]
+    assert selectors.operator_search(query="兴贸易").rows == []
+
+
 def test_postings_follow_a_renamed_operator():
     operator = published(name_cn="华兴贸易有限公司")
     before = (operator.search_key, operator.approved_at)
@@ -193,3 +252,19 @@ def test_postings_follow_a_renamed_operator():
     ) == {approved_us(operator.approved_at)}
     assert selectors.operator_search(query="华兴").rows == []
     assert selectors.operator_search(query="远航").rows == [operator]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.tuples(st.text(alphabet=CHINESE + LATIN, max_size=12), st.text(max_size=20)),
+    data=st.data(),
+)
+def test_a_contained_query_always_passes_the_signature(name, data):
+    """No false negative: every substring of either name passes its signature's test."""
+    key = f"{search_key(name[0])}\n{search_key(name[1])}"
+    part = data.draw(st.sampled_from(key.split("\n")))
+    start = data.draw(st.integers(min_value=0, max_value=len(part)))
+    query = part[start : start + data.draw(st.integers(min_value=0, max_value=len(part)))]
+    low, high = query_masks(query)
+    mark = signature(key)
+    assert (mark & low) == low or (mark & high) == high
