@@ -1,8 +1,9 @@
 """The public registry read from a real PostgreSQL hot standby (issue 10, decision 0022).
 
-A primary of its own (``wal_level = replica``, a ``replicator`` role with a replication
-entry in pg_hba) and a standby made from it with ``pg_basebackup -R``, each on a free
-port in a temporary directory that is removed whatever happens. A `manage.py shell`
+A primary of its own, configured with deploy/postgresql/ (``wal_level = replica``, a
+``replicator`` role and its replication entry in pg_hba), and a standby made from it with
+``pg_basebackup -R`` through a replication slot, each on a free port in a temporary
+directory that is removed whatever happens. A `manage.py shell`
 subprocess runs with DATABASE_URL on the primary and DATABASE_REPLICA_URL on the standby,
 as production does: it migrates the primary (the standby replays the schema), approves a
 filing through the real services, waits until the standby has replayed the primary's WAL,
@@ -15,6 +16,7 @@ is skipped. Without the PostgreSQL binaries it is skipped, or fails when CI is s
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,6 +47,7 @@ pytestmark = [
 ]
 
 OPERATORS_TABLE = PublishedOperator._meta.db_table
+POSTGRES_DEPLOY = ROOT / "deploy" / "postgresql"
 
 
 def pg_bin() -> Path | None:
@@ -71,7 +74,9 @@ def scenario() -> None:
     call_command("load_reference_data", verbosity=0)
     filing = make_filing(status=Status.APPROVED)
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        # The insert position, not pg_current_wal_lsn(): with synchronous_commit off the
+        # approval's commit record may not have been written out yet.
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
         primary_lsn = cursor.fetchone()[0]
 
     def replayed() -> bool:
@@ -172,18 +177,22 @@ class Cluster:
             "initdb", f"--pgdata={primary}", "--username=postgres", "--encoding=UTF8",
             "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync",
         )  # fmt: skip
-        # What deploy/postgresql/primary.conf asks of a primary, with durability off
-        # (test data); the standby inherits it through the base backup.
+        # deploy/postgresql/primary.conf, then what differs on a test machine: loopback,
+        # the sockets in the folder, durability off (test data). The standby inherits
+        # both through the base backup.
         self.append(
             primary / "postgresql.conf",
-            "listen_addresses = '127.0.0.1'\n"
+            (POSTGRES_DEPLOY / "primary.conf").read_text() + "listen_addresses = '127.0.0.1'\n"
             f"unix_socket_directories = '{self.folder}'\n"
-            "wal_level = replica\nmax_wal_senders = 4\nhot_standby = on\n"
             "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n",
         )
-        self.append(
-            primary / "pg_hba.conf",
-            "host replication replicator 127.0.0.1/32 scram-sha-256\n",
+        # deploy/postgresql/pg_hba.conf with loopback for every host, and nothing else
+        # over TCP: the application and the standby get in through those lines only.
+        hba = re.sub(
+            r"10\.\d+\.\d+\.\d+/\d+", "127.0.0.1/32", (POSTGRES_DEPLOY / "pg_hba.conf").read_text()
+        )
+        (primary / "pg_hba.conf").write_text(
+            "local all all trust\nlocal replication all trust\n" + hba
         )
         self.primary_port = free_port()
         self.pg_ctl(primary, self.primary_port)
@@ -195,9 +204,11 @@ class Cluster:
         )
         self.run(
             "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary_port), "-U",
-            "replicator", "-D", str(standby), "-R", "-X", "stream", "--checkpoint=fast",
+            "replicator", "-D", str(standby), "-R", "-C", "-S", "replica1", "-X", "stream",
+            "--checkpoint=fast",
             env={"PGPASSWORD": self.password},
         )  # fmt: skip
+        self.append(standby / "postgresql.conf", (POSTGRES_DEPLOY / "standby.conf").read_text())
         self.standby_port = free_port()
         self.pg_ctl(standby, self.standby_port)
 
