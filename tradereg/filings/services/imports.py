@@ -11,10 +11,7 @@ docs/import.md for the trade-off.
 """
 
 import csv
-import itertools
-import multiprocessing
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from dataclasses import replace as dataclass_replace
@@ -24,7 +21,7 @@ from queue import Full, Queue
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -140,7 +137,6 @@ class ImportSummary:
 
 Progress = Callable[[ImportSummary, int], None]
 Checked = tuple[int, LegacyRecord | list[Problem]]
-Lines = list[tuple[int, list[str]]]
 
 _DONE = object()
 
@@ -151,10 +147,10 @@ class _Failed:
 
 
 def _in_background(batches: Iterator[list[Checked]], depth: int = 3) -> Iterator[list[Checked]]:
-    """Produce the next batches in a thread while this one writes.
+    """Check the next batches in a thread while this one writes.
 
-    The checking reads no database; the writing mostly waits for the database server
-    (COPY releases the interpreter), so the two overlap.
+    The checking is pure Python and reads no database; the writing mostly waits for the
+    database server (COPY releases the interpreter), so the two overlap on two cores.
     """
     queue: Queue[Any] = Queue(maxsize=depth)
     stop = threading.Event()
@@ -205,69 +201,17 @@ def _record(outcome: LegacyRecord | list[Problem]) -> LegacyRecord | list[Proble
     return dataclass_replace(outcome, data=data, operator_code=code)
 
 
-def _lines(rows: Iterator[list[str]], size: int) -> Iterator[Lines]:
-    """The file's non-empty rows with their line numbers, ``size`` at a time."""
-    batch: Lines = []
+def _checked(rows: Iterator[list[str]], checker: RowChecker, size: int) -> Iterator[list[Checked]]:
+    batch: list[Checked] = []
     for line, cells in enumerate(rows, start=2):
         if not any(cell.strip() for cell in cells):
             continue
-        batch.append((line, cells))
+        batch.append((line, _record(checker.check(line, cells))))
         if len(batch) >= size:
             yield batch
             batch = []
     if batch:
         yield batch
-
-
-def _check(checker: RowChecker, lines: Lines) -> list[Checked]:
-    return [(line, _record(checker.check(line, cells))) for line, cells in lines]
-
-
-# The checker a forked checking process inherits, and the connections it must never use
-# nor close: they are the parent's sessions, and closing a copy would end them.
-_inherited: dict[str, Any] = {}
-
-
-def _checking_process_start(language: str) -> None:
-    _inherited["connections"] = [connections[alias].connection for alias in connections]
-    for alias in connections:
-        connections[alias].connection = None
-    translation.activate(language)
-
-
-def _check_in_process(lines: Lines) -> list[Checked]:
-    return _check(_inherited["checker"], lines)
-
-
-def _checked(
-    rows: Iterator[list[str]], checker: RowChecker, size: int, processes: int
-) -> Iterator[list[Checked]]:
-    """Checked batches in file order. The checking is the import's heaviest part and
-    reads no database, so with ``processes`` > 1 that many forked processes check
-    batches side by side, a few batches ahead of the writer and no more."""
-    batches = _lines(rows, size)
-    if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for lines in batches:
-            yield _check(checker, lines)
-        return
-    first = next(batches, None)
-    if first is None:
-        return
-    second = next(batches, None)
-    if second is None:
-        yield _check(checker, first)
-        return
-    _inherited["checker"] = checker
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes, _checking_process_start, (language,)) as pool:
-        pending: deque[Any] = deque()
-        for lines in itertools.chain((first, second), batches):
-            pending.append(pool.apply_async(_check_in_process, (lines,)))
-            if len(pending) > 2 * processes:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
 
 
 def _shown(value: Any) -> str:
@@ -586,9 +530,7 @@ def legacy_import(
         seen: dict[str, dict[str, int]] = {"form_no": {}, "ie_code": {}, "operator_code": {}}
         total = max(table.total - 1, 0)
         try:
-            processes = settings.IMPORT_CHECK_PROCESSES
-            checked_batches = _checked(table.rows, checker, batch_size, processes)
-            for checked in _in_background(checked_batches):
+            for checked in _in_background(_checked(table.rows, checker, batch_size)):
                 batch = _Batch(checked, seen)
                 if batch.new and not dry_run:
                     _batch_write(batch, acting_user)

@@ -431,21 +431,3 @@ def test_the_report_never_hands_excel_a_formula():
     assert all(
         not value.startswith(("=", "+", "-", "@")) for line in lines for value in line.values()
     )
-
-
-def test_checking_in_several_processes_reports_as_checking_in_one(settings):
-    """The rows are checked in forked processes; the outcome and the report are the same,
-    in the file's order, as when one process checks them all."""
-    rows = [legacy_row() for _ in range(7)]
-    rows[2]["统一社会信用代码"] = "not a code"
-    rows[5] = dict(rows[1])
-    data = csv_bytes(rows)
-    outcomes = []
-    for processes in (1, 3):
-        settings.IMPORT_CHECK_PROCESSES = processes
-        summary, lines = run(data, batch_size=2, dry_run=True)
-        outcomes.append((summary.as_dict(), problems(lines)))
-    assert outcomes[0] == outcomes[1]
-    summary, found = outcomes[1]
-    assert (summary["rows"], summary["created"], summary["invalid"]) == (7, 5, 2)
-    assert [line for line, _column, _message in found] == [4, 7]
