@@ -432,11 +432,6 @@ CANCELLED_ATTACHMENT_RETENTION_DAYS = int(
     os.environ.get("CANCELLED_ATTACHMENT_RETENTION_DAYS", "1825")
 )
 FILE_UPLOAD_PERMISSIONS = 0o600
-# The legacy import checks rows in this many processes beside the one writing them
-# (docs/import.md); 1 checks in a thread of the writing process.
-IMPORT_CHECK_PROCESSES = int(
-    os.environ.get("IMPORT_CHECK_PROCESSES", str(min(4, os.cpu_count() or 1)))
-)
 
 LOGGING = {
     "version": 1,
