@@ -22,8 +22,10 @@ run: venv
 	$(BIN)/python manage.py demo_data --if-empty
 	PORT=$(PORT) $(BIN)/python manage.py serve
 
-## The whole suite, browser tests included (DATABASE_URL selects the database).
+## The whole suite, browser tests included (DATABASE_URL selects the database); as root,
+## installs the system packages the tests need first (scripts/test-prerequisites).
 test: venv
+	bash scripts/test-prerequisites
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
