@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-fast lint typecheck format venv clean bench
+.PHONY: run test test-fast lint typecheck format venv clean bench loadtest
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ test-fast: venv
 ## BENCH_ARGS passes options on, e.g. make bench BENCH_ARGS="--operators 20000 --samples 50".
 bench: venv
 	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+## Requests/s over HTTP, production server setup (gunicorn gthread 2×4, TRADEREG_ENV=production),
+## measured by wrk beside a bare view, without and with Redis (separate database; not part of test).
+## LOADTEST_ARGS passes options on, e.g. make loadtest LOADTEST_ARGS="--seconds 20 --modes redis".
+loadtest: venv
+	$(BIN)/python manage.py loadtest $(LOADTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
