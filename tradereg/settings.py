@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "ninja",
     "tradereg.core",
     "tradereg.accounts",
     "tradereg.regions",
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "tradereg.statistics",
     "tradereg.audit",
     "tradereg.notifications",
+    "tradereg.opendata",
     "tradereg.devtools",
 ]
 
@@ -221,6 +223,11 @@ else:
             "LOCATION": "tradereg_cache",
         },
     }
+
+# Open-data API (docs/api.md): requests a minute per client address without a key, and
+# per key with one; counted in the lookups' cache, so a public GET writes nothing.
+API_RATE_ANONYMOUS_PER_MINUTE = int(os.environ.get("API_RATE_ANONYMOUS_PER_MINUTE", "60"))
+API_RATE_KEY_PER_MINUTE = int(os.environ.get("API_RATE_KEY_PER_MINUTE", "1200"))
 
 # --- background work ------------------------------------------------------------------
 

@@ -58,6 +58,8 @@ EVENT_LABELS = {
     "statistics_exported": _("导出统计数据"),
     "form_print_opened": _("打印登记表"),
     "form_print_refused": _("打印登记表被拒绝"),
+    "api_key_issued": _("签发接口密钥"),
+    "api_key_revoked": _("吊销接口密钥"),
     "form_verified": _("核验登记表"),
     "access_refused": _("拒绝访问"),
     "admin_changed": _("管理后台修改"),

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tradereg.common.bulk import any_of_register, dicts_write, ids_reserve, rows_write
+from tradereg.opendata.changelog import changes_record, changes_record_new
 from tradereg.registry.grams import approved_us, grams, operator_key, signature
 from tradereg.registry.models import OperatorNameGram, PublishedForm, PublishedOperator
 
@@ -65,6 +66,7 @@ def registry_publish(
             revision_number=values["revision_number"],
             values={name: values[name] for name in FORM_FIELDS},
         )
+        changes_record(operator=published)
     return published
 
 
@@ -189,6 +191,7 @@ def registry_publish_new(*, items: list[tuple[int, dict[str, Any]]]) -> int:
     dicts_write(PublishedForm, forms)
     postings.sort()
     rows_write(OperatorNameGram, ["gram", "approved_us", "operator_id", "signature"], postings)
+    changes_record_new(rows=operators)
     return len(operators)
 
 
