@@ -56,7 +56,8 @@ def bar_chart(
     """Grouped bars: one group per category, one bar per series, a legend above."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     highest = max((v for s in series for v in s.values), default=0)
-    axis_top = top if top is not None else nice_ceiling(highest)
+    # Four gridlines at round values: counts step by whole numbers.
+    axis_top = top if top is not None else 4 * max(1, nice_ceiling(highest / 4))
     group_w = plot_w / max(len(categories), 1)
     bar_w = group_w * 0.8 / max(len(series), 1)
     label_every = max(1, ceil(len(categories) / 12))
