@@ -60,6 +60,15 @@ FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", "")
 FIELD_ENCRYPTION_KEY_FILE = DATA_DIR / "field_encryption_key"
 
+# Approved forms are signed by their filing authority (docs/signatures.md). Production
+# brings the certificate and its key (PEM paths; "{authority}" in them stands for the
+# 机关代码), the chain to embed and the roots /verify/ trusts; the embedded mode makes its
+# own certificate authority in DATA_DIR/signing/.
+SIGNING_CERT = os.environ.get("SIGNING_CERT", "")
+SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
+SIGNING_CHAIN = os.environ.get("SIGNING_CHAIN", "")
+SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS", "")
+
 
 def _is_field_key(text: str) -> bool:
     try:

@@ -1,6 +1,7 @@
 """Checks of our own: deployment ones run by `manage.py check --deploy --database default`,
 the storage one by every command that checks (``migrate``, ``check``, ``runserver``)."""
 
+from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -8,8 +9,10 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
 
 from tradereg.core.demo_accounts import DEMO_ACCOUNTS, DEMO_ENTERPRISE, DEMO_PASSWORD
+from tradereg.printing import signing
 
 
 @register(Tags.security, deploy=True)
@@ -74,4 +77,56 @@ def media_storage_configured(app_configs: Any = None, **kwargs: Any) -> list[Err
                 id="tradereg.E023",
             )
         )
+    return errors
+
+
+@register(Tags.security)
+def signing_configured(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Production signs every approved form with configured certificates (decision 0025):
+    without SIGNING_CERT and SIGNING_KEY, or with files that do not load, it refuses at
+    start (``migrate``, ``check``) instead of failing at the first print."""
+    if not (settings.PRODUCTION or settings.SIGNING_CERT):
+        return []
+    if not (settings.SIGNING_CERT and settings.SIGNING_KEY):
+        return [
+            Error(
+                "TRADEREG_ENV=production needs SIGNING_CERT and SIGNING_KEY: approved forms "
+                "are signed by their filing authority.",
+                hint="PEM files; see docs/signatures.md.",
+                id="tradereg.E030",
+            )
+        ]
+    errors: list[Error] = []
+    if signing.PLACEHOLDER not in settings.SIGNING_CERT + settings.SIGNING_KEY:
+        try:
+            identity = signing.configured_identity(authority_code="")
+        except (OSError, ValueError, IndexError, ImproperlyConfigured) as error:
+            errors.append(
+                Error(f"SIGNING_CERT / SIGNING_KEY do not load: {error}", id="tradereg.E031")
+            )
+        else:
+            now = datetime.now(UTC)
+            certificate = identity.certificate
+            if not certificate.not_valid_before_utc <= now < certificate.not_valid_after_utc:
+                errors.append(
+                    Error(
+                        f"SIGNING_CERT is not valid now (valid from "
+                        f"{certificate.not_valid_before_utc:%Y-%m-%d} to "
+                        f"{certificate.not_valid_after_utc:%Y-%m-%d}).",
+                        id="tradereg.E032",
+                    )
+                )
+    try:
+        roots = signing.trust_roots()
+    except (OSError, ValueError) as error:
+        errors.append(Error(f"SIGNING_TRUST_ROOTS do not load: {error}", id="tradereg.E033"))
+    else:
+        if not roots:
+            errors.append(
+                Error(
+                    "/verify/ has no root to trust: set SIGNING_TRUST_ROOTS or put the "
+                    "self-signed root in SIGNING_CHAIN.",
+                    id="tradereg.E033",
+                )
+            )
     return errors

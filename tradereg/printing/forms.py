@@ -1,9 +1,12 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy
 
 from tradereg.common.codes import is_valid_system_no, normalize_code
+from tradereg.common.files import sniff_content_type
+from tradereg.common.uploads import PDF
 from tradereg.registry.services import CODE_ALPHABET, CODE_LENGTH
 
 _OPERATOR_CODE_RE = re.compile(r"^[0-9A-Z]{9}$|^[0-9A-Z]{15}$|^[0-9A-Z]{18}$")
@@ -70,3 +73,42 @@ def clean_verification_code(value: str) -> str:
             gettext_lazy("核验码为10位字母或数字，请核对后重新输入"), code="format"
         )
     return code
+
+
+class VerifyPdfForm(forms.Form):
+    """核验登记表PDF: the PDF itself, checked for its size and type only — it is parsed by
+    the signature check and never stored, so it is not sanitised (that would break the
+    signature).
+    """
+
+    pdf = forms.FileField(
+        label=gettext_lazy("上传登记表PDF核验"),
+        help_text=gettext_lazy(
+            "从本系统打印或下载的已审核登记表PDF（正面或背面），可核验其数字签名是否完好、"
+            "由哪个备案登记机关签发，以及该登记表是否仍然有效。文件只用于核验，不会保存。"
+        ),
+        error_messages={
+            "required": gettext_lazy("请选择要核验的登记表PDF文件。"),
+            "empty": gettext_lazy("上传的文件是空的，请选择登记表PDF文件。"),
+        },
+    )
+
+    def clean_pdf(self) -> bytes:
+        uploaded = self.cleaned_data["pdf"]
+        limit = settings.ATTACHMENT_MAX_BYTES
+        if uploaded.size > limit:
+            raise forms.ValidationError(
+                gettext_lazy("文件过大（%(size)s MB），核验的PDF不能超过 %(max)s MB。")
+                % {"size": _mb(uploaded.size), "max": _mb(limit)},
+                code="too_big",
+            )
+        if sniff_content_type(uploaded) != PDF:
+            raise forms.ValidationError(
+                gettext_lazy("文件不是PDF，请上传本系统出具的登记表PDF文件。"), code="not_pdf"
+            )
+        uploaded.seek(0)
+        return uploaded.read()
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")

@@ -18,7 +18,8 @@ class RenderedForm(models.Model):
     """A kept PDF of one side of an approved revision (DESIGN.md: render once, keep the file).
 
     ``layout`` is a digest of the templates, style sheet and back text that produced the
-    file: a deploy that changes the layout simply stops matching the old rows.
+    file, ``signer`` the certificate that signed it (decision 0025): a deploy that changes
+    the layout or a certificate simply stops matching the old rows.
     The file lives in the default storage under a private path; only views that check
     access serve it.
     """
@@ -30,6 +31,7 @@ class RenderedForm(models.Model):
     side = models.CharField(_("面"), max_length=5, choices=Side.choices)
     audience = models.CharField(_("读者"), max_length=6, choices=Audience.choices)
     layout = models.CharField(max_length=16)
+    signer = models.CharField(max_length=16, default="")
     file = models.FileField(upload_to="printing/forms/", max_length=200)
     size = models.PositiveIntegerField(_("大小"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
@@ -39,7 +41,7 @@ class RenderedForm(models.Model):
         verbose_name_plural = _("已生成的登记表")
         constraints = [
             models.UniqueConstraint(
-                fields=["filing", "revision_number", "side", "audience", "layout"],
+                fields=["filing", "revision_number", "side", "audience", "layout", "signer"],
                 name="rendered_form_unique",
             ),
         ]

@@ -41,24 +41,25 @@ def published_form_find(*, number: str, code: str) -> PublishedForm | None:
     return published if code in known else None
 
 
-def published_form_current(*, filing_id: int) -> tuple[PublishedForm, bool] | None:
-    """The form of the filing's last approved revision and whether the filing has been
-    cancelled; ``None`` when it has never been published.
+def published_form_current(*, filing_id: int) -> tuple[PublishedForm, bool, str] | None:
+    """The form of the filing's last approved revision, whether the filing has been
+    cancelled and the code of the authority that approved it (who signs the PDF);
+    ``None`` when it has never been published.
     """
     operator = (
         PublishedOperator.objects.filter(filing_id=filing_id)
-        .values_list("revision_number", "status")
+        .values_list("revision_number", "status", "authority_code")
         .first()
     )
     if operator is None:
         return None
-    revision_number, status = operator
+    revision_number, status, authority_code = operator
     published = PublishedForm.objects.filter(
         filing_id=filing_id, revision_number=revision_number
     ).first()
     if published is None:
         return None
-    return published, status == PublishedOperator.Status.CANCELLED
+    return published, status == PublishedOperator.Status.CANCELLED, authority_code
 
 
 def print_granted(*, request: HttpRequest, filing_id: int) -> bool:

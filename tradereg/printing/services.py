@@ -8,6 +8,7 @@ import logging
 import time
 from functools import cache
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -16,7 +17,7 @@ from django.template.loader import render_to_string
 
 from tradereg.audit.services import audit_record
 from tradereg.filings.models import Filing, FilingRevision
-from tradereg.printing import pdf, selectors
+from tradereg.printing import pdf, selectors, signing, verification
 from tradereg.printing.models import RenderedForm, Side
 from tradereg.printing.sheets import (
     DENSITIES,
@@ -55,7 +56,9 @@ def printed_form_for(*, filing: Filing, audience: str) -> PrintedForm:
     if state != State.APPLICATION:
         code = selectors.verification_code_of(filing_id=filing.pk, revision_number=revision.number)
     data = FormData.from_revision(filing, revision, audience=audience, code=code)
-    return form_of(state=state, audience=audience, data=data)
+    return form_of(
+        state=state, audience=audience, data=data, authority_code=revision.authority.code
+    )
 
 
 def published_printed_form(*, filing_id: int) -> PrintedForm | None:
@@ -65,19 +68,33 @@ def published_printed_form(*, filing_id: int) -> PrintedForm | None:
     found = selectors.published_form_current(filing_id=filing_id)
     if found is None:
         return None
-    published, cancelled = found
-    return published_form(published=published, cancelled=cancelled)
+    published, cancelled, authority_code = found
+    return published_form(published=published, cancelled=cancelled, authority_code=authority_code)
 
 
 # --- PDF --------------------------------------------------------------------------------
 
 
+def form_signer(*, form: PrintedForm) -> signing.Identity | None:
+    """Who signs ``form``: its filing authority for an approved (or cancelled) form, nobody
+    for an application or the blank form. Raises ImproperlyConfigured in production
+    without the certificates.
+    """
+    if not form.approved or form.data is None:
+        return None
+    return signing.identity_for(
+        authority_code=form.authority_code, authority_name=form.data.authority_name
+    )
+
+
 def form_pdf_render(*, form: PrintedForm) -> dict[str, bytes]:
-    """Render both sides in one layout pass (WeasyPrint); no cache, nothing stored.
+    """Render both sides in one layout pass (WeasyPrint); no cache, nothing stored. The
+    approved form's sides are each signed by its authority (PAdES, decision 0025).
 
     Should a very long entry still push the front onto a second page, the form is set
     again at the next denser setting (each side must stay one A4 page).
     """
+    identity = form_signer(form=form)
     pages = pdf.render_pages(render_to_string("printing/form_pdf.html", {"form": form}))
     for density in DENSITIES[DENSITIES.index(form.density) + 1 :]:
         if len(pages) == 2:
@@ -87,22 +104,28 @@ def form_pdf_render(*, form: PrintedForm) -> dict[str, bytes]:
         pages = pdf.render_pages(render_to_string("printing/form_pdf.html", {"form": form}))
     if len(pages) != 2:
         raise RuntimeError(f"the form must be two A4 pages, got {len(pages)}")
+    if identity is not None and form.data is not None:
+        reason = signing.reason_for(form_no=form.data.form_no, code_display=form.data.code_display)
+        pages = [signing.pdf_sign(data=page, identity=identity, reason=reason) for page in pages]
     return {Side.FRONT: pages[0], Side.BACK: pages[1]}
 
 
 def form_pdf(*, form: PrintedForm, side: str) -> bytes:
-    """One side as PDF. The approved form is rendered once per revision, audience and
-    layout and kept in the default storage; other forms are rendered on every request.
+    """One side as PDF. The approved form is rendered once per revision, audience, layout
+    and signing certificate and kept in the default storage; other forms are rendered on
+    every request.
     """
     if form.state == State.BLANK:
         return _blank_pdf(layout_key())[side]
     if not form.cacheable or form.data is None:
         return form_pdf_render(form=form)[side]
+    identity = form_signer(form=form)
     key = {
         "filing_id": form.data.filing_id,
         "revision_number": form.data.revision_number,
         "audience": form.audience,
         "layout": layout_key(),
+        "signer": identity.fingerprint if identity is not None else "",
     }
     row = RenderedForm.objects.filter(**key, side=side).first()
     if row is not None:
@@ -191,3 +214,38 @@ def form_verify(*, code: str, request: HttpRequest) -> selectors.Verification:
         revision=entry.revision_number if entry is not None else None,
     )
     return verification
+
+
+def form_pdf_verify(
+    *, data: bytes, request: HttpRequest
+) -> tuple[verification.SignatureCheck, selectors.Verification]:
+    """Check an uploaded form PDF: its signature (``verification.pdf_signature_check``),
+    then what the code it names stands for in the registry now. Logged as
+    ``form_verified`` with ``via="pdf"``, a refusal with its reason; the PDF is not kept.
+    Raises ValidationError (Chinese) for a file that is not a signed, intact form.
+    """
+    try:
+        check = verification.pdf_signature_check(data)
+    except ValidationError as error:
+        audit_record(
+            event="form_verified", request=request, actor=request.user, via="pdf", result=error.code
+        )
+        raise
+    found = (
+        selectors.verification_get(code=check.code)
+        if check.code
+        else selectors.Verification(selectors.Result.NOT_FOUND)
+    )
+    entry = found.entry
+    audit_record(
+        event="form_verified",
+        request=request,
+        actor=request.user,
+        filing_id=entry.filing_id if entry is not None else None,
+        via="pdf",
+        code=check.code,
+        result=found.result,
+        revision=entry.revision_number if entry is not None else None,
+        signer=check.signer,
+    )
+    return check, found

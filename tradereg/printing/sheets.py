@@ -167,6 +167,7 @@ class PrintedForm:
     data: FormData | None = None
     sections: list[SectionBlock] = field(default_factory=list)
     density_override: str = ""
+    authority_code: str = ""  # the 机关代码 of the authority that signs the approved form
 
     @property
     def density(self) -> str:
@@ -258,7 +259,7 @@ def sections_for(section: str | None) -> list[SectionBlock]:
     ]
 
 
-def form_of(*, state: str, audience: str, data: FormData) -> PrintedForm:
+def form_of(*, state: str, audience: str, data: FormData, authority_code: str = "") -> PrintedForm:
     """A filled form: the wording printed now and the section its operator type fills."""
     return PrintedForm(
         state=state,
@@ -266,10 +267,13 @@ def form_of(*, state: str, audience: str, data: FormData) -> PrintedForm:
         back=back_text(),
         data=data,
         sections=sections_for(data.section),
+        authority_code=authority_code,
     )
 
 
-def published_form(*, published: PublishedForm, cancelled: bool) -> PrintedForm:
+def published_form(
+    *, published: PublishedForm, cancelled: bool, authority_code: str = ""
+) -> PrintedForm:
     """The public form: the published copy of the last approved revision, marked 已注销
     when the filing has been cancelled. It never reads the filing tables.
     """
@@ -277,6 +281,7 @@ def published_form(*, published: PublishedForm, cancelled: bool) -> PrintedForm:
         state=State.CANCELLED if cancelled else State.APPROVED,
         audience=Audience.PUBLIC,
         data=FormData.from_published(published),
+        authority_code=authority_code,
     )
 
 

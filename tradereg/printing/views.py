@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +14,12 @@ from tradereg.audit.services import client_ip
 from tradereg.filings import selectors as filing_selectors
 from tradereg.filings.models import Filing
 from tradereg.printing import selectors, services
-from tradereg.printing.forms import PrintLookupForm, VerifyForm, clean_verification_code
+from tradereg.printing.forms import (
+    PrintLookupForm,
+    VerifyForm,
+    VerifyPdfForm,
+    clean_verification_code,
+)
 from tradereg.printing.models import Audience, Side
 from tradereg.printing.sheets import PrintedForm, blank_form
 
@@ -21,6 +27,8 @@ PRINT_LIMIT = 10  # lookups per client address and window
 PRINT_WINDOW_SECONDS = 10 * 60
 VERIFY_LIMIT = 60
 VERIFY_WINDOW_SECONDS = 10 * 60
+# Uploaded PDFs, per client address: each costs a parse and a signature check.
+VERIFY_PDF = ratelimit.Limit("verify_pdf", limit=30, window_seconds=10 * 60)
 
 NOT_FOUND = gettext_lazy("未找到匹配的登记表，请核对登记表编号和代码")
 SIDE_NAMES = {Side.FRONT: "正面", Side.BACK: "背面"}
@@ -153,13 +161,44 @@ def blank_pdf(request: HttpRequest, side: str) -> HttpResponse:
 # --- verification ------------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    """核验登记表: type the code printed on the form (a GET form: nothing changes)."""
+    """核验登记表: type the code printed on the form (a GET form: nothing changes), or
+    upload the form's PDF (POST) to check its signature; the PDF is never stored.
+    """
     form = VerifyForm(request.GET if "code" in request.GET else None)
     if form.is_bound and form.is_valid():
         return redirect("printing:verify_code", code=form.cleaned_data["code"])
-    return render(request, "printing/verify_lookup.html", {"form": form})
+    if request.method == "POST":
+        pdf_form = VerifyPdfForm(request.POST, request.FILES)
+    else:
+        pdf_form = VerifyPdfForm()
+    status = 200
+    if request.method == "POST":
+        if not ratelimit.address_allows(request, VERIFY_PDF):
+            pdf_form.add_error(None, _("核验过于频繁，请10分钟后再试。"))
+            status = 429
+        elif pdf_form.is_valid():
+            try:
+                check, verification = services.form_pdf_verify(
+                    data=pdf_form.cleaned_data["pdf"], request=request
+                )
+            except ValidationError as error:
+                pdf_form.add_error("pdf", error)
+            else:
+                return render(
+                    request,
+                    "printing/verify_result.html",
+                    {"verification": verification, "signature": check, "code": check.code},
+                )
+        if status == 200 and pdf_form.errors:
+            status = 400
+    return render(
+        request,
+        "printing/verify_lookup.html",
+        {"form": form, "pdf_form": pdf_form},
+        status=status,
+    )
 
 
 @never_cache

@@ -18,8 +18,23 @@ from tradereg.accounts.services import staff_user_create
 from tradereg.core.checks import demo_accounts_absent
 from tradereg.core.demo import DEMO_PASSWORD
 from tradereg.core.middleware import AdminNetworkMiddleware, ForwardedForMiddleware
+from tradereg.printing import signing
 
 ROOT = Path(__file__).resolve().parents[2]
+SIGNING: dict[str, str] = {}  # SIGNING_* of a real certificate, filled once per module
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _signing_files(tmp_path_factory):
+    """Production signs forms with configured certificates (docs/signatures.md)."""
+    folder = tmp_path_factory.mktemp("signing")
+    ca_key, root = signing.certificate_authority_new(common_name="测试根证书")
+    key, certificate = signing.certificate_issue(
+        ca_key=ca_key, ca_certificate=root, common_name="北京市商务局", serial_number="110000"
+    )
+    for name, item in (("cert", certificate), ("key", key), ("chain", root)):
+        signing.pem_write(folder / f"{name}.pem", item)
+        SIGNING[f"SIGNING_{name.upper()}"] = str(folder / f"{name}.pem")
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -44,6 +59,7 @@ def production(**overrides: str) -> dict[str, str]:
         "DATABASE_URL": os.environ.get(
             "DATABASE_URL", "sqlite:////tmp/tradereg-prod-check.sqlite3"
         ),
+        **SIGNING,
     }
     env.update(overrides)
     return env
@@ -63,6 +79,7 @@ def test_deploy_check_passes_at_warning_level():
         ({"SECRET_KEY": "x" * 60}, "SECRET_KEY"),
         ({"FIELD_ENCRYPTION_KEY": ""}, "FIELD_ENCRYPTION_KEY"),
         ({"FIELD_ENCRYPTION_KEY": "c2hvcnQ="}, "FIELD_ENCRYPTION_KEY"),
+        ({"SIGNING_CERT": "", "SIGNING_KEY": ""}, "tradereg.E030"),
     ],
 )
 def test_production_refuses_unsafe_settings(override, reason):
