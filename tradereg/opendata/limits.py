@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from tradereg.accounts import ratelimit
 from tradereg.audit.services import client_ip
@@ -102,7 +102,10 @@ def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             if api_key is not None:
                 services.api_key_touch(api_key=api_key)
             with public_reads():
-                response = _as_json(view(request, *args, **kwargs))
+                try:
+                    response = _as_json(view(request, *args, **kwargs))
+                except Http404:
+                    response = _as_json(HttpResponse(status=404))
         response["RateLimit-Limit"] = str(limit)
         response["RateLimit-Remaining"] = str(remaining)
         response["RateLimit-Reset"] = str(reset)

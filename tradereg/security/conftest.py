@@ -43,6 +43,7 @@ from tradereg.filings.tests.factories import (
 from tradereg.filings.tests.legacy_files import csv_bytes, legacy_row
 from tradereg.notifications.models import OutboundEmail
 from tradereg.office.services import legacy_import_upload
+from tradereg.opendata.services import api_key_issue
 from tradereg.registry.models import PublishedOperator
 from tradereg.regulations.models import Regulation
 
@@ -185,6 +186,9 @@ def _world_build() -> dict[str, object]:
         "regulation": regulation,
         "import": job,
         "owner": owner,
+        "api_key": api_key_issue(
+            name="访问规则测试", scopes=["read"], acting_user=people["system_admin"]
+        )[0],
     }
     cookies = {}
     for role, user in people.items():

@@ -30,6 +30,7 @@ from tradereg.audit.models import AuditEvent
 from tradereg.filings.models import Attachment, Filing, Note, Status
 from tradereg.filings.tests.factories import pdf_upload
 from tradereg.notifications.models import OutboundEmail
+from tradereg.opendata.models import ApiKey
 
 from .conftest import (
     LOGIN,
@@ -281,6 +282,25 @@ RULES: dict[str, Rule] = {
         office_reads(other_officer=200, other_supervisor=200),
         query="?table=authority&format=csv",
     ),
+    # 接口密钥: the 系统管理员's alone; to everyone else it does not exist.
+    "opendata:api_keys": Rule("get", answers(404, system_admin=200)),
+    "opendata:api_key_revoke": Rule(
+        "post",
+        answers(404, system_admin=302),
+        target="api_key",
+        effect=lambda w: ApiKey.objects.filter(revoked_at__isnull=False).exists(),
+        acts=("system_admin",),
+    ),
+    # The open-data API: public, JSON, from the published copy only (opendata/tests).
+    "api:api-root": Rule("get", public(404)),  # nothing at /api/v1/ itself
+    "api:openapi-json": Rule("get", public()),
+    "api:openapi-view": Rule("get", public()),
+    "api:operators": Rule("get", public(), query="?q=华兴"),
+    "api:operator": Rule("get", public(404)),  # no such 进出口企业代码
+    "api:verify": Rule("get", public(404)),  # never issued
+    "api:changes": Rule("get", public()),
+    "api:snapshots": Rule("get", public()),
+    "api:snapshot_file": Rule("get", public(404)),  # no such snapshot
     # audit: the 审计管理员's alone; reading it changes nothing
     "audit:list": Rule("get", auditor_only(), reads_all=("auditor",)),
     "audit:export": Rule("get", auditor_only(), reads_all=("auditor",)),
@@ -376,6 +396,9 @@ def url_for(name: str, world: World, *, missing: bool = False) -> str:
         "token": "no-such-token" if missing else getattr(target, "token", "not-a-token"),
         "uidb64": "MQ",
         "code": "0000000000",
+        "ie_code": "1100000000000",
+        "snapshot_id": MISSING_ID,
+        "file_format": "csv",
     }
     kwargs = {key: values[key] for key in wanted}
     assert None not in kwargs.values(), f"{name}: nothing in the world fills {kwargs}"

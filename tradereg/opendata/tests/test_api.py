@@ -110,6 +110,8 @@ def test_search_errors_have_stable_codes(client, register):
     assert (missing.status_code, missing.json()["code"]) == (422, "validation_error")
     nul = client.get("/api/v1/operators", {"q": "华兴\x00"})
     assert (nul.status_code, nul.json()["code"]) == (422, "q_invalid")
+    root = client.get("/api/v1/")
+    assert (root.status_code, root.json()["code"]) == (404, "not_found")
     post = client.post("/api/v1/operators?q=华兴")
     assert (post.status_code, post.json()["code"], post["Allow"]) == (
         405,
