@@ -8,19 +8,34 @@ it happens while a public page of ``PUBLIC_VIEWS`` is served (or inside
 else — every write, every read in a transaction, every staff or enterprise page, the
 import's checks — stays on default, so nobody reads their own change from a replica that
 has not replayed it yet. The public tolerates the lag: an operator approved a moment ago
-appears once the replica has replayed the approval.
+appears once the replica has replayed the approval. The rule itself is
+tradereg.common.replica, where any app can reach it; this module applies it.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 
-REPLICA = "replica"
-REPLICA_APPS = frozenset({"registry"})
+from tradereg.common.replica import (
+    REPLICA,
+    public_reads,
+    public_reads_active,
+    public_reads_mark,
+    public_reads_reset,
+    read_alias,
+)
+
+__all__ = [
+    "PUBLIC_VIEWS",
+    "REPLICA",
+    "PublicReadsMiddleware",
+    "ReplicaRouter",
+    "public_reads",
+    "public_reads_active",
+    "read_alias",
+]
+
 # The public pages that read only the published copy: 经营者信息查询, 打印登记表 by number
 # and code, and 核验 of a printed form. A view not listed reads default.
 PUBLIC_VIEWS = frozenset(
@@ -35,37 +50,6 @@ PUBLIC_VIEWS = frozenset(
         "printing:verify_code",
     }
 )
-
-_public: ContextVar[bool] = ContextVar("tradereg_public_reads", default=False)
-
-
-@contextmanager
-def public_reads() -> Iterator[None]:
-    """Let registry reads in this block go to the replica (what a public page does)."""
-    token = _public.set(True)
-    try:
-        yield
-    finally:
-        _public.reset(token)
-
-
-def public_reads_active() -> bool:
-    """Whether the code running now serves a public page (see ``PUBLIC_VIEWS``)."""
-    return _public.get()
-
-
-def read_alias(model: type[Model]) -> str:
-    """The database alias a read of ``model`` uses now: for raw SQL over registry tables,
-    which no router sees (``connections[read_alias(PublishedOperator)].cursor()``).
-    """
-    if (
-        model._meta.app_label in REPLICA_APPS
-        and _public.get()
-        and REPLICA in connections.settings
-        and not connections[DEFAULT_DB_ALIAS].in_atomic_block
-    ):
-        return REPLICA
-    return DEFAULT_DB_ALIAS
 
 
 class ReplicaRouter:
@@ -96,13 +80,13 @@ class PublicReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        token = _public.set(False)
+        token = public_reads_mark(False)
         try:
             return self.get_response(request)
         finally:
-            _public.reset(token)
+            public_reads_reset(token)
 
     def process_view(self, request: Any, view_func: Any, view_args: Any, view_kwargs: Any) -> None:
         match = request.resolver_match
         if match is not None and match.view_name in PUBLIC_VIEWS:
-            _public.set(True)
+            public_reads_mark(True)
