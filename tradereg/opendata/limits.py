@@ -4,7 +4,7 @@ A key (``Authorization: Bearer …`` or ``X-API-Key``) is counted per key, anony
 per client address, in fixed one-minute windows on the lookups' cache
 (accounts.ratelimit: Redis, else process memory), so a public GET writes nothing to the
 database. Every answer carries RateLimit-Limit/-Remaining/-Reset; a refusal is 429 with
-Retry-After. The registry's reads are marked public (core.dbrouter), so with a replica
+Retry-After. The registry's reads are marked public (common.replica), so with a replica
 configured they go there.
 """
 
@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from tradereg.accounts import ratelimit
 from tradereg.audit.services import client_ip
-from tradereg.core.dbrouter import public_reads
+from tradereg.common.replica import public_reads
 from tradereg.opendata import selectors, services
 
 WINDOW_SECONDS = 60

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tradereg.core.dbrouter import public_reads_active
+from tradereg.common.replica import public_reads_active
 from tradereg.filings import services as filing_services
 from tradereg.filings.models import Status
 from tradereg.filings.tests.factories import make_officer
@@ -259,7 +259,7 @@ def test_public_gets_write_nothing_to_the_database(client, register):
 
 
 def test_api_views_read_the_registry_as_public_reads(rf):
-    """core.dbrouter sends registry reads to the replica only inside public_reads()."""
+    """The replica router sends registry reads to the replica only inside public_reads()."""
     seen = []
 
     def view(request):
