@@ -44,7 +44,7 @@ def test_an_officer_reads_the_statistics_and_downloads_a_table(page: Page, scree
     march = months.get_by_role("row").filter(has=page.get_by_role("rowheader", name="2025-03"))
     expect(march.get_by_role("cell")).to_have_text(["3", "0", "2", "1", "0", "5", "66.7"])
     expect(page.get_by_text("不计入新备案和审核通过")).to_be_visible()
-    screenshot(page, "40-statistics")
+    screenshot(page, "28-office-statistics")
 
     with page.expect_download() as download:
         months.get_by_role("link", name="导出 CSV").click()
