@@ -1,9 +1,11 @@
 """Reads for the public operator lookup (经营者信息查询), from the published copy only.
 
-Bounded at any scale (decision 0005): a code is one index lookup; a name fragment walks
-the postings of its rarest bigram newest approval first, rechecks the candidates with a
-substring match and stops as soon as a page is full, or after a fixed number of postings.
-There is no total count and no sort over the whole match set; pages are keyset cursors.
+Bounded at any scale (decisions 0005 and 0023): a code is one index lookup; a name
+fragment walks the postings of its rarest bigram newest approval first, drops the postings
+whose trigram signature rules a match out, rechecks the others with a substring match and
+stops as soon as a page is full, or after a fixed number of postings read or rechecked.
+A fragment that is one bigram is its postings: no recheck. There is no total count and no
+sort over the whole match set; pages are keyset cursors.
 """
 
 import re
@@ -90,7 +92,8 @@ def operator_search(
     English name contains it, newest approval first, ``page_size`` at a time.
 
     ``after`` continues with older results, ``before`` goes back to newer ones (cursors
-    from a previous page). Reads at most ``sum(scan_rounds)`` postings.
+    from a previous page). ``scan_rounds`` holds (postings read, postings rechecked) per
+    round (a bare number is both); their sums bound the work of one call.
     """
     query = query.strip()[:QUERY_MAX_LENGTH]
     scan_rounds = scan_rounds or SCAN_ROUNDS

@@ -29,7 +29,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
 
-from tradereg.devtools import import_bench, printing_bench, registry_bench
+from tradereg.devtools import import_bench, office_bench, printing_bench, registry_bench
 from tradereg.devtools.registry_bench import summary, timed
 from tradereg.registry import selectors, views
 
@@ -71,6 +71,12 @@ class Command(BaseCommand):
         parser.add_argument("--operators", type=int, default=1_000_000)
         parser.add_argument("--samples", type=int, default=200, help="queries per kind")
         parser.add_argument(
+            "--filings",
+            type=int,
+            default=200_000,
+            help="filings of the busiest authority for the officer pages (0: skip)",
+        )
+        parser.add_argument(
             "--import-rows",
             type=int,
             default=10_000,
@@ -90,6 +96,7 @@ class Command(BaseCommand):
             argv = [sys.executable, "-m", "django", "bench", "--database-url", url]
             argv += ["--operators", str(options["operators"]), "--samples", str(options["samples"])]
             argv += ["--import-rows", str(options["import_rows"])]
+            argv += ["--filings", str(options["filings"])]
             env = {**os.environ, "DATABASE_URL": url, CHILD_FLAG: "1"}
             env.setdefault("DJANGO_SETTINGS_MODULE", "tradereg.settings")
             code = subprocess.call(argv, env=env)  # noqa: S603 - our own command
@@ -98,13 +105,15 @@ class Command(BaseCommand):
             return
         if not _same_database(bench_db, main_db):
             raise CommandError("child process is not connected to the benchmark database")
-        self._run(options["operators"], options["samples"], options["import_rows"])
+        self._run(
+            options["operators"], options["samples"], options["import_rows"], options["filings"]
+        )
 
     def _log(self, message: str) -> None:
         self.stdout.write(message)
         self.stdout.flush()
 
-    def _run(self, operators: int, samples: int, import_rows: int) -> None:
+    def _run(self, operators: int, samples: int, import_rows: int, filings: int) -> None:
         # Static files are not collected for the benchmark; whitenoise would say so.
         warnings.filterwarnings("ignore", message="No directory at")
         call_command("migrate", verbosity=0, interactive=False)
@@ -125,6 +134,8 @@ class Command(BaseCommand):
         ):
             rows = self._measure(client, queries)
         self._report(operators, where, loaded, rows)
+        if filings > 0:
+            self._office_rows(filings, min(samples, 50), client, unlimited)
         self._printing_rows()
         if import_rows > 0:
             self._import_rows(import_rows)
@@ -175,6 +186,48 @@ class Command(BaseCommand):
             self._log(
                 f"生成数据用时 {loaded['loaded']:.0f} 秒（{loaded['postings']:,} 条名称索引）。"
             )
+
+    def _office_rows(self, filings: int, samples: int, bare_client: Client, unlimited) -> None:
+        """The officer's pages over the generated filings, each beside the bare view."""
+        self._log("")
+        office_bench.bench_filings_ensure(count=filings, log=self._log)
+        client = office_bench.officer_client()
+        kinds = office_bench.office_requests(samples=samples)
+        url = office_bench.statistics_url()
+        with (
+            override_settings(ROOT_URLCONF=__name__, DEBUG=False),
+            mock.patch.object(views, "RATE_LIMITS", unlimited),
+        ):
+            for _label, params in kinds:
+                for query in params[:3]:
+                    client.get("/office/", query)
+            rows, bare_times = [], []
+            measured = [("/office/", label, params) for label, params in kinds]
+            if url is not None:
+                measured.append((url, "统计页面", [{} for _ in range(max(samples // 2, 10))]))
+            for path_, label, params in measured:
+                times = []
+                for query in params:
+                    started = time.perf_counter()
+                    response = client.get(path_, query)
+                    times.append(time.perf_counter() - started)
+                    if response.status_code != 200:
+                        raise CommandError(f"{path_}?{query} answered {response.status_code}")
+                    bare_times.append(timed(lambda: bare_client.get(BARE_URL)))
+                rows.append((label, len(times), times))
+        bare_median, bare_p95 = summary(bare_times)
+        self._log(f"办理队列与统计（{filings:,} 件备案，同一备案登记机关的经办人）")
+        self._log(f"{_pad('', 30)}{'n':>5}  {_pad('请求 ms 中位/p95', 18)}  请求÷空视图 中位/p95")
+        self._log(
+            f"{_pad('空视图（对照）', 30)}{len(bare_times):>5}  "
+            f"{bare_median:>8.2f} /{bare_p95:>7.2f}  {'1.0 / 1.0':>10}"
+        )
+        for label, count, times in rows:
+            median, p95 = summary(times)
+            ratio = f"{median / bare_median:.1f} / {p95 / bare_p95:.1f}"
+            self._log(f"{_pad(label, 30)}{count:>5}  {median:>8.2f} /{p95:>7.2f}  {ratio:>10}")
+        if url is None:
+            self._log("统计页面（/office/statistics/）尚不存在：合入后本表自动加上这一行。")
 
     def _printing_rows(self) -> None:
         self._log("")
