@@ -1,16 +1,18 @@
-"""The change log of the published register, appended in the publishing transaction by
-the registry's publish services (a service module that imports nothing above the
-registry's models, so the registry can call it without a cycle).
+"""The change log of the published register, appended in the publishing transaction:
+the registry's publish services send ``tradereg.registry.signals``, received here, so the
+registry does not import the app that reads it.
 """
 
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import F
+from django.dispatch import receiver
 from django.utils import timezone
 
 from tradereg.opendata.models import ChangeClock, ChangeEntry
 from tradereg.registry.models import PublishedOperator
+from tradereg.registry.signals import operator_published, operators_published_new
 
 CLOCK = 1  # the primary key of the one ChangeClock row
 
@@ -84,3 +86,13 @@ def changes_record_new(*, rows: Iterable[dict[str, Any]]) -> int:
         for offset, row in enumerate(rows)
     )
     return len(rows)
+
+
+@receiver(operator_published, dispatch_uid="opendata_changes")
+def _published(*, operator: PublishedOperator, **_kwargs: Any) -> None:
+    changes_record(operator=operator)
+
+
+@receiver(operators_published_new, dispatch_uid="opendata_changes_new")
+def _published_new(*, rows: list[dict[str, Any]], **_kwargs: Any) -> None:
+    changes_record_new(rows=rows)

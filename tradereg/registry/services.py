@@ -9,9 +9,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tradereg.common.bulk import any_of_register, dicts_write, ids_reserve, rows_write
-from tradereg.opendata.changelog import changes_record, changes_record_new
 from tradereg.registry.grams import approved_us, grams, operator_key, signature
 from tradereg.registry.models import OperatorNameGram, PublishedForm, PublishedOperator
+from tradereg.registry.signals import operator_published, operators_published_new
 
 # Crockford's base 32: no I, L, O or U, so a code read aloud or retyped survives.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -66,7 +66,7 @@ def registry_publish(
             revision_number=values["revision_number"],
             values={name: values[name] for name in FORM_FIELDS},
         )
-        changes_record(operator=published)
+        operator_published.send(sender=PublishedOperator, operator=published)
     return published
 
 
@@ -191,7 +191,7 @@ def registry_publish_new(*, items: list[tuple[int, dict[str, Any]]]) -> int:
     dicts_write(PublishedForm, forms)
     postings.sort()
     rows_write(OperatorNameGram, ["gram", "approved_us", "operator_id", "signature"], postings)
-    changes_record_new(rows=operators)
+    operators_published_new.send(sender=PublishedOperator, rows=operators)
     return len(operators)
 
 
