@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tradereg.audit.admin import AuditedAdminMixin
 from tradereg.core.models import Announcement
+from tradereg.core.services import announcement_delete, announcement_save
 from tradereg.regulations.markup import render_markdown
 
 
@@ -30,3 +31,13 @@ class AnnouncementAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("正文预览"))
     def body_preview(self, obj: Announcement):
         return render_markdown(obj.body) if obj.pk else "—"
+
+    def save_model(self, request, obj, form, change):
+        announcement_save(announcement=obj)
+
+    def delete_model(self, request, obj):
+        announcement_delete(announcement=obj)
+
+    def delete_queryset(self, request, queryset):
+        for announcement in queryset:
+            announcement_delete(announcement=announcement)

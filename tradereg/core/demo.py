@@ -17,6 +17,7 @@ from tradereg.authorities.services import authorities_load
 from tradereg.common import codes
 from tradereg.core.demo_accounts import DEMO_ACCOUNTS, DEMO_ENTERPRISE, DEMO_PASSWORD
 from tradereg.core.models import Announcement
+from tradereg.core.services import announcement_save
 from tradereg.filings import services
 from tradereg.filings.models import Currency, Filing, IdType, Method, OperatorType
 from tradereg.filings.reference import form_options_load
@@ -164,15 +165,17 @@ def demo_data_load(*, operators: int = 300, seed: int = 2026) -> dict[str, int]:
     _demo_enterprise(rng, beijing, staff["beijing"])
     _demo_queue(rng, beijing, staff["beijing"])
     regulations_load()
-    Announcement.objects.create(
-        title="新版备案登记系统上线试运行",
-        body=(
-            "新版系统支持在线**保存、上报、编辑**和**变更**。2016年12月1日前已备案的企业"
-            "如需在线变更，请联系所在地备案登记机关开通用户。"
-        ),
-        published_at=timezone.now(),
-        is_published=True,
-        pinned=True,
+    announcement_save(
+        announcement=Announcement(
+            title="新版备案登记系统上线试运行",
+            body=(
+                "新版系统支持在线**保存、上报、编辑**和**变更**。2016年12月1日前已备案的企业"
+                "如需在线变更，请联系所在地备案登记机关开通用户。"
+            ),
+            published_at=timezone.now(),
+            is_published=True,
+            pinned=True,
+        )
     )
     return {"operators": operators + 1, "accounts": len(DEMO_ACCOUNTS) + 1}
 

@@ -20,6 +20,12 @@ class Announcement(models.Model):
     body = models.TextField(
         _("正文"), blank=True, help_text=_("Markdown 格式；显示前会去除脚本等不安全内容。")
     )
+    body_html = models.TextField(
+        _("正文 HTML"),
+        blank=True,
+        editable=False,
+        help_text=_("保存时由正文生成（已去除不安全内容），首页直接显示。"),
+    )
     published_at = models.DateTimeField(
         _("发布时间"), default=timezone.now, help_text=_("晚于当前时间的公告到时才显示。")
     )

@@ -6,13 +6,15 @@ from django.utils import timezone
 
 from tradereg.accounts.models import User
 from tradereg.core.models import Announcement
+from tradereg.core.services import announcement_save
 
 pytestmark = pytest.mark.django_db
 
 
 def announce(title: str, *, days_ago: float = 1, **fields) -> Announcement:
     defaults = {"is_published": True, "published_at": timezone.now() - timedelta(days=days_ago)}
-    return Announcement.objects.create(title=title, **{**defaults, **fields})
+    announcement = Announcement(title=title, **{**defaults, **fields})
+    return announcement_save(announcement=announcement)
 
 
 def titles_on_home(client) -> list[str]:
