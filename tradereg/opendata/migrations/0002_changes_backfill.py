@@ -35,7 +35,10 @@ def backfill(apps, schema_editor):
             entries.objects.bulk_create(batch)
             batch = []
     entries.objects.bulk_create(batch)
-    clock.objects.update_or_create(pk=1, defaults={"value": position})
+    # An empty register leaves the clock to its first publication, so that a database
+    # just migrated stays empty (a backup is restored only into an empty one).
+    if position:
+        clock.objects.update_or_create(pk=1, defaults={"value": position})
 
 
 class Migration(migrations.Migration):
