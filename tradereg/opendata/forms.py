@@ -1,3 +1,5 @@
+import secrets
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +19,8 @@ class ApiKeyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("请至少选择一项权限范围。")},
     )
+    token = forms.CharField(widget=forms.HiddenInput, max_length=43, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["token"].initial = secrets.token_urlsafe(32)

@@ -29,6 +29,9 @@ class ApiKey(models.Model):
     )
     last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # The issuing form's one-time token: sending the same form again (a reload, a double
+    # click) issues nothing more.
+    issue_token = models.CharField(max_length=43, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from django.core.cache import caches
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -26,19 +26,36 @@ def api_key_digest(key: str) -> str:
 
 
 def api_key_issue(
-    *, name: str, scopes: list[str], acting_user: User, request: HttpRequest | None = None
+    *,
+    name: str,
+    scopes: list[str],
+    acting_user: User,
+    request: HttpRequest | None = None,
+    token: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Issue a key; returns the row and the key itself, which is shown once and never
-    again. Leaves an ``api_key_issued`` audit event."""
+    again (an empty key when ``token``, the issuing form's, was used already: that key
+    exists and is not shown twice). Leaves an ``api_key_issued`` audit event."""
     key = KEY_START + secrets.token_urlsafe(32)
     with transaction.atomic():
-        api_key = ApiKey.objects.create(
-            name=name,
-            prefix=key[:PREFIX_LENGTH],
-            digest=api_key_digest(key),
-            scopes=sorted(set(scopes)),
-            created_by=acting_user,
-        )
+        earlier = ApiKey.objects.filter(issue_token=token).first() if token else None
+        if earlier is not None:
+            return earlier, ""
+        try:
+            with transaction.atomic():
+                api_key = ApiKey.objects.create(
+                    name=name,
+                    prefix=key[:PREFIX_LENGTH],
+                    digest=api_key_digest(key),
+                    scopes=sorted(set(scopes)),
+                    created_by=acting_user,
+                    issue_token=token or None,
+                )
+        except IntegrityError:
+            earlier = ApiKey.objects.filter(issue_token=token).first() if token else None
+            if earlier is None:
+                raise
+            return earlier, ""
         audit_record(
             event="api_key_issued",
             actor=acting_user,

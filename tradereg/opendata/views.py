@@ -27,7 +27,17 @@ def api_keys(request: HttpRequest) -> HttpResponse:
                 scopes=form.cleaned_data["scopes"],
                 acting_user=request.user,
                 request=request,
+                token=form.cleaned_data["token"],
             )
+            if not issued:
+                messages.warning(
+                    request,
+                    _(
+                        "该表单已签发过密钥“%(name)s”，未重复签发；密钥只显示一次。"
+                        "如未保存，请吊销后重新签发。"
+                    )
+                    % {"name": api_key.name},
+                )
             form = ApiKeyForm()
         else:
             status = 400

@@ -1,6 +1,8 @@
 """接口密钥: only the 系统管理员 issues and revokes them; a key is shown once and stored
 hashed; both leave audit events; bad input is answered next to the field."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -80,3 +82,18 @@ def test_nobody_else_finds_the_page(client):
     client.force_login(officer)
     assert client.get(PAGE).status_code in (302, 404)
     assert Client().get(PAGE).status_code == 302
+
+
+def test_sending_the_issuing_form_twice_issues_one_key(admin):
+    """A reload or a double click posts the same form again: one key, shown once."""
+    client = admin_client(admin)
+    page = client.get(PAGE).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    form = {"name": "某银行 客户准入核验", "scopes": ["read"], "token": token}
+    first = client.post(PAGE, form).content.decode()
+    again = client.post(PAGE, form, follow=True).content.decode()
+    assert ApiKey.objects.filter(name="某银行 客户准入核验").count() == 1
+    assert 'id="issued-key"' in first
+    assert 'id="issued-key"' not in again
+    assert "未重复签发" in again
+    assert AuditEvent.objects.filter(event="api_key_issued").count() == 1
