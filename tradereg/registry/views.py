@@ -1,5 +1,6 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,14 @@ def operator_search(request: HttpRequest) -> HttpResponse:
             context["page"] = selectors.operator_search(
                 query=query, after=request.GET.get("after"), before=request.GET.get("before")
             )
+    context["detail_prefix"] = _detail_prefix()
     return render(request, "registry/operator_search.html", context)
+
+
+def _detail_prefix() -> str:
+    """The operator page's address up to its number, reversed once per request instead
+    of once per result row; ``operator_search.html`` appends ``<pk>/``."""
+    return reverse("registry:operator", kwargs={"pk": 0}).removesuffix("0/")
 
 
 def operator_detail(request: HttpRequest, pk: int) -> HttpResponse:
