@@ -23,7 +23,7 @@ from tradereg.registry.models import OperatorNameGram, PublishedOperator
 PAGE_SIZE = 20
 QUERY_MAX_LENGTH = 100
 # (postings read, postings rechecked at most) per round; the sums bound one request.
-SCAN_ROUNDS = ((256, 64), (2048, 256), (16384, 768))
+SCAN_ROUNDS = ((256, 64), (2048, 256), (6144, 512))
 # Newest postings read per gram to choose the one to walk (see _rarest).
 SAMPLE_SIZE = 512
 GRAMS_SAMPLED = 12
