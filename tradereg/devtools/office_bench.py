@@ -182,7 +182,9 @@ def bench_filings_ensure(*, count: int, log: Callable[[str], None]) -> dict[str,
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (Filing, FilingRevision, FilingEvent):
-                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                # VACUUM needs autocommit; inside a caller's transaction (a test) ANALYZE.
+                command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+                cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
