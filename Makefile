@@ -33,8 +33,10 @@ test: venv
 test-fast: venv
 	$(BIN)/python -m pytest -m "not browser" -q
 
-## Server time of the public lookup on 1M generated operators (separate database; not part of test).
-## BENCH_ARGS passes options on, e.g. make bench BENCH_ARGS="--operators 20000 --samples 50".
+## The national table: public lookup, officer queue and search, statistics, import, PDF, each beside
+## a bare view (separate database, 1M operators on SQLite; not part of test). On PostgreSQL:
+## BENCH_DATABASE_URL=postgres://…/tradereg_bench make bench BENCH_ARGS="--operators 5000000".
+## BENCH_ARGS passes options on, e.g. BENCH_ARGS="--operators 20000 --samples 50 --filings 5000".
 bench: venv
 	$(BIN)/python manage.py bench $(BENCH_ARGS)
 

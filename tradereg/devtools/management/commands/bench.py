@@ -1,4 +1,5 @@
-"""`make bench`: server time of the public lookup at national scale, beside a bare view.
+"""`make bench`: server time of the public lookup, the officer's queue and search, the
+statistics page, the legacy import and the PDF at national scale, beside a bare view.
 
 Works on a separate benchmark database, never the main one: SQLite ``<DATA_DIR>/bench.sqlite3``
 by default, or ``--database-url`` / ``BENCH_DATABASE_URL`` (e.g. a PostgreSQL server).
@@ -60,7 +61,7 @@ def _pad(text: str, width: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "在独立的基准测试数据库中生成100万个经营者，测量经营者信息查询的服务器耗时"
+    help = "在独立的基准测试数据库中生成经营者和备案，测量查询、办理队列、统计、导入和打印的耗时"
 
     def add_arguments(self, parser):
         parser.add_argument(
