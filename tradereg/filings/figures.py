@@ -16,7 +16,7 @@ the whole table (``manage.py statistics_rebuild``, the data migration). The rule
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
 from django.db import transaction
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from tradereg.common.workdays import working_days_between
 from tradereg.filings.models import FilingEvent, Status
-from tradereg.statistics.models import TIMED, UNTIMED, Figure, Measure
+from tradereg.statistics.models import ROLLUPS, TIMED, UNTIMED, Measure
 from tradereg.statistics.services import FigureKey, figure_add, figures_lock, figures_replace
 
 Kind = FilingEvent.Kind
@@ -147,10 +147,11 @@ def figures_count(*, events: QuerySet | None = None) -> Counter[FigureKey]:
     return counts
 
 
-def figures_rebuild(*, events: QuerySet | None = None, model: type[Model] | None = None) -> int:
+def figures_rebuild(
+    *, events: QuerySet | None = None, models: Sequence[type[Model]] = ROLLUPS
+) -> int:
     """Recompute the rollup from the history and replace it; returns the rows written.
-    Idempotent. ``events`` and ``model`` let the data migration pass historical models."""
-    model = model or Figure
+    Idempotent. ``events`` and ``models`` let the data migrations pass historical models."""
     with transaction.atomic():
-        figures_lock(model=model)
-        return figures_replace(counts=figures_count(events=events), model=model)
+        figures_lock(models=models)
+        return figures_replace(counts=figures_count(events=events), models=models)

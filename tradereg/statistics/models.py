@@ -1,4 +1,6 @@
-"""The statistics rollup: counts of the filing history by day and by month (decision 0021).
+"""The statistics rollup: counts of the filing history by day and by month (decision 0021),
+in full and summed over operator types (``AuthorityFigure``) or over authorities
+(``NationalFigure``), so that each table of the page reads the smallest that holds it.
 
 The filing history (``filings.FilingEvent``) is the truth; this table is a projection of it
 that ``filings.figures`` writes in the same transaction as each event and that
@@ -69,3 +71,72 @@ class Figure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.span} {self.day} {self.authority_id} {self.measure} {self.count}"
+
+
+AUTHORITY_KEY = ["span", "day", "authority", "measure", "working_days"]
+
+
+class AuthorityFigure(models.Model):
+    """``Figure`` summed over the operator types: what the tables by month and by
+    authority read, in a fraction of the rows (a national year about 130,000 month rows
+    instead of 270,000)."""
+
+    span = models.CharField(max_length=5, choices=Span.choices)
+    day = models.DateField()
+    authority = models.ForeignKey(
+        "authorities.Authority", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    measure = models.CharField(max_length=10, choices=Measure.choices)
+    working_days = models.SmallIntegerField(default=UNTIMED)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("统计数据（按备案登记机关）")
+        verbose_name_plural = _("统计数据（按备案登记机关）")
+        constraints = [
+            models.UniqueConstraint(fields=AUTHORITY_KEY, name="statistics_authorityfigure_key"),
+        ]
+        indexes = [
+            models.Index(
+                fields=AUTHORITY_KEY, include=["count"], name="statistics_authorityfig_cover"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.span} {self.day} {self.authority_id} {self.measure} {self.count}"
+
+
+NATIONAL_KEY = ["span", "day", "operator_type", "measure", "working_days"]
+
+
+class NationalFigure(models.Model):
+    """``Figure`` summed over the authorities: the 系统管理员's tables by month and by
+    operator type read a few thousand rows a year from it instead of the whole country's."""
+
+    span = models.CharField(max_length=5, choices=Span.choices)
+    day = models.DateField()
+    operator_type = models.ForeignKey(
+        "filings.OperatorType", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    measure = models.CharField(max_length=10, choices=Measure.choices)
+    working_days = models.SmallIntegerField(default=UNTIMED)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("统计数据（全国）")
+        verbose_name_plural = _("统计数据（全国）")
+        constraints = [
+            models.UniqueConstraint(fields=NATIONAL_KEY, name="statistics_nationalfigure_key"),
+        ]
+        indexes = [
+            models.Index(
+                fields=NATIONAL_KEY, include=["count"], name="statistics_nationalfig_cover"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.span} {self.day} {self.operator_type_id} {self.measure} {self.count}"
+
+
+# Every table of the rollup, the full one first: each event is added to all of them.
+ROLLUPS: tuple[type[models.Model], ...] = (Figure, AuthorityFigure, NationalFigure)

@@ -8,7 +8,7 @@ from tradereg.filings.figures import figures_rebuild
 
 def forwards(apps, schema_editor):
     events = apps.get_model("filings", "FilingEvent").objects.all()
-    figures_rebuild(events=events, model=apps.get_model("statistics", "Figure"))
+    figures_rebuild(events=events, models=[apps.get_model("statistics", "Figure")])
 
 
 class Migration(migrations.Migration):
