@@ -111,6 +111,8 @@ RULES: dict[str, Rule] = {
     "core:home": Rule("get", public()),
     "core:app_home": Rule("get", public()),
     "core:healthz": Rule("get", public()),
+    # 中文 / English: only the language cookie changes, for anyone
+    "set_language": Rule("post", public(302), data={"language": "en", "next": "/"}),
     # accounts: a logged-in visitor of the login page goes to its own start page
     "accounts:login": Rule("get", answers(302, anonymous=200)),
     "accounts:logout": Rule("post", public(302)),
