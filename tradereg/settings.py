@@ -68,6 +68,11 @@ SIGNING_CERT = os.environ.get("SIGNING_CERT", "")
 SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
 SIGNING_CHAIN = os.environ.get("SIGNING_CHAIN", "")
 SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS", "")
+# Batch verification receipts are signed with Ed25519 (docs/api.md): production brings
+# the private key (a PEM path), the embedded mode makes DATA_DIR/signing/receipt-ed25519.pem.
+# Public keys of earlier receipt keys stay listed at /api/v1/keys (PEM paths).
+RECEIPT_SIGNING_KEY = os.environ.get("RECEIPT_SIGNING_KEY", "")
+RECEIPT_PREVIOUS_PUBLIC_KEYS = env_list("RECEIPT_PREVIOUS_PUBLIC_KEYS", "")
 
 
 def _is_field_key(text: str) -> bool:
@@ -237,6 +242,9 @@ else:
 # per key with one; counted in the lookups' cache, so a public GET writes nothing.
 API_RATE_ANONYMOUS_PER_MINUTE = int(os.environ.get("API_RATE_ANONYMOUS_PER_MINUTE", "60"))
 API_RATE_KEY_PER_MINUTE = int(os.environ.get("API_RATE_KEY_PER_MINUTE", "1200"))
+# A batch verification answers up to 10,000 codes: a lower limit of its own.
+API_BATCH_ANONYMOUS_PER_MINUTE = int(os.environ.get("API_BATCH_ANONYMOUS_PER_MINUTE", "2"))
+API_BATCH_KEY_PER_MINUTE = int(os.environ.get("API_BATCH_KEY_PER_MINUTE", "30"))
 
 # --- background work ------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
 from tradereg.core.demo_accounts import DEMO_ACCOUNTS, DEMO_ENTERPRISE, DEMO_PASSWORD
+from tradereg.opendata import receipts
 from tradereg.printing import signing
 
 
@@ -130,3 +131,31 @@ def signing_configured(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 )
             )
     return errors
+
+
+@register(Tags.security)
+def receipt_key_configured(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Production signs batch verification receipts with a configured Ed25519 key: without
+    RECEIPT_SIGNING_KEY, or with key files that do not load, it refuses at start instead
+    of failing at the first batch (the embedded mode makes its own key)."""
+    if not (settings.PRODUCTION or settings.RECEIPT_SIGNING_KEY):
+        return []
+    if not settings.RECEIPT_SIGNING_KEY:
+        return [
+            Error(
+                "TRADEREG_ENV=production needs RECEIPT_SIGNING_KEY: batch verification "
+                "receipts are signed with it.",
+                hint="The path of a PEM Ed25519 private key; see docs/api.md.",
+                id="tradereg.E034",
+            )
+        ]
+    try:
+        receipts.public_keys()
+    except (OSError, ValueError, ImproperlyConfigured) as error:
+        return [
+            Error(
+                f"RECEIPT_SIGNING_KEY / RECEIPT_PREVIOUS_PUBLIC_KEYS do not load: {error}",
+                id="tradereg.E034",
+            )
+        ]
+    return []

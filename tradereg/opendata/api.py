@@ -16,7 +16,7 @@ from ninja import NinjaAPI, Query, Router
 from ninja.errors import ValidationError
 
 from tradereg.common.codes import normalize_code
-from tradereg.opendata import cursors, selectors, snapshots
+from tradereg.opendata import api_batch, cursors, selectors, snapshots
 from tradereg.opendata.limits import error_response
 from tradereg.opendata.models import ApiKey
 from tradereg.opendata.schemas import (
@@ -329,6 +329,7 @@ def snapshot_file(request: HttpRequest, snapshot_id: int, file_format: Literal["
 
 
 api.add_router("/operators", operators)
+api.add_router("", api_batch.router)  # before /verify: /verify/batch is not a {code}
 api.add_router("/verify", verify)
 api.add_router("/changes", changes)
 api.add_router("/snapshots", bulk)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from tradereg.opendata import views
+from tradereg.opendata import views, views_batch
 from tradereg.opendata.api import api
 from tradereg.opendata.limits import guarded
 
@@ -8,6 +8,7 @@ app_name = "opendata"
 urlpatterns = [
     path("office/api-keys/", views.api_keys, name="api_keys"),
     path("office/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("verify/batch/", views_batch.verify_batch, name="verify_batch"),
 ]
 
 

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.http import Http404
 from django.test import RequestFactory, override_settings
 
@@ -35,6 +37,15 @@ def _signing_files(tmp_path_factory):
     for name, item in (("cert", certificate), ("key", key), ("chain", root)):
         signing.pem_write(folder / f"{name}.pem", item)
         SIGNING[f"SIGNING_{name.upper()}"] = str(folder / f"{name}.pem")
+    receipt_key = folder / "receipt-ed25519.pem"
+    receipt_key.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    SIGNING["RECEIPT_SIGNING_KEY"] = str(receipt_key)
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -80,6 +91,8 @@ def test_deploy_check_passes_at_warning_level():
         ({"FIELD_ENCRYPTION_KEY": ""}, "FIELD_ENCRYPTION_KEY"),
         ({"FIELD_ENCRYPTION_KEY": "c2hvcnQ="}, "FIELD_ENCRYPTION_KEY"),
         ({"SIGNING_CERT": "", "SIGNING_KEY": ""}, "tradereg.E030"),
+        ({"RECEIPT_SIGNING_KEY": ""}, "tradereg.E034"),
+        ({"RECEIPT_SIGNING_KEY": "/nonexistent/receipt.pem"}, "tradereg.E034"),
     ],
 )
 def test_production_refuses_unsafe_settings(override, reason):
