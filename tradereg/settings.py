@@ -245,6 +245,9 @@ API_RATE_KEY_PER_MINUTE = int(os.environ.get("API_RATE_KEY_PER_MINUTE", "1200"))
 # A batch verification answers up to 10,000 codes: a lower limit of its own.
 API_BATCH_ANONYMOUS_PER_MINUTE = int(os.environ.get("API_BATCH_ANONYMOUS_PER_MINUTE", "2"))
 API_BATCH_KEY_PER_MINUTE = int(os.environ.get("API_BATCH_KEY_PER_MINUTE", "30"))
+# Webhooks of watches (docs/api.md) go to public https addresses only; this lets them go
+# to http and to loopback or private addresses (a receiver on the same host, the tests).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS")
 
 # --- background work ------------------------------------------------------------------
 

@@ -333,3 +333,4 @@ api.add_router("", api_batch.router)  # before /verify: /verify/batch is not a {
 api.add_router("/verify", verify)
 api.add_router("/changes", changes)
 api.add_router("/snapshots", bulk)
+api.add_router("/watches", "tradereg.opendata.api_watches.watches")

@@ -6,6 +6,7 @@ class OpendataConfig(AppConfig):
     verbose_name = "开放数据"
 
     def ready(self) -> None:
-        """Connect the change log to the registry's publishing (Django's way: the
-        receivers' module is imported once the models are loaded)."""
-        from tradereg.opendata import changelog  # noqa: F401
+        """Connect the change log, then the webhooks (which read its entries), to the
+        registry's publishing (Django's way: the receivers' modules are imported once
+        the models are loaded)."""
+        from tradereg.opendata import changelog, webhooks  # noqa: F401

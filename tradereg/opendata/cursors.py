@@ -48,3 +48,15 @@ def change_position(cursor: str) -> int:
     if not rest.isdigit() or len(rest) > 18:
         raise CursorInvalid(cursor)
     return int(rest)
+
+
+def delivery_cursor(delivery_id: int | None) -> str | None:
+    return _encode(f"d1:{delivery_id}") if delivery_id else None
+
+
+def delivery_before(cursor: str) -> int:
+    """The delivery id a webhook's delivery log continues before."""
+    rest = _decode(cursor, "d1")
+    if not rest.isdigit() or len(rest) > 18:
+        raise CursorInvalid(cursor)
+    return int(rest)
