@@ -10,13 +10,15 @@ sort over the whole match set; pages are keyset cursors.
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tradereg.common.codes import normalize_code
+from tradereg.common.replica import read_alias
 from tradereg.registry.grams import approved_us, grams, query_masks, search_key
 from tradereg.registry.models import OperatorNameGram, PublishedOperator
 
@@ -52,19 +54,33 @@ class Position:
         return cls(int(match[1]), int(match[2])) if match else None
 
 
+@dataclass(frozen=True, slots=True)
+class OperatorRow:
+    """One result row: the columns the list shows, read as plain values. Building model
+    instances and compiling a query per lookup was most of a code lookup's time."""
+
+    pk: int
+    ie_code: str
+    name_cn: str
+    name_en: str
+    authority_name: str
+    approved_at: datetime
+    status: str
+
+
 @dataclass
 class OperatorPage:
     """One page of results; ``next_cursor``/``prev_cursor`` are None at either end."""
 
-    code_matches: list[PublishedOperator] = field(default_factory=list)
-    rows: list[PublishedOperator] = field(default_factory=list)
+    code_matches: list[OperatorRow] = field(default_factory=list)
+    rows: list[OperatorRow] = field(default_factory=list)
     next_cursor: str | None = None
     prev_cursor: str | None = None
     # False when the page stopped at the scan bound before it was full: more may follow.
     complete: bool = True
 
     @property
-    def all_rows(self) -> list[PublishedOperator]:
+    def all_rows(self) -> list[OperatorRow]:
         return [*self.code_matches, *self.rows]
 
 
@@ -153,14 +169,38 @@ def _code_of(query: str) -> str | None:
     return None
 
 
-def _code_lookup(code: str, *, limit: int) -> list[PublishedOperator]:
-    lookup = {CODE_FIELDS[len(code)]: code}
-    rows = PublishedOperator.objects.filter(**lookup).only(*DISPLAY_FIELDS)
-    return list(rows.order_by("-approved_at", "-pk")[:limit])
+def _code_lookup(code: str, *, limit: int) -> list[OperatorRow]:
+    column = CODE_FIELDS[len(code)]
+    return _select_rows(f"{column} = %s ORDER BY approved_at DESC, id DESC LIMIT %s", [code, limit])
+
+
+def _select_rows(condition: str, params: list[Any]) -> list[OperatorRow]:
+    """The display columns of the operators meeting ``condition`` (SQL after WHERE,
+    written here, never from user text)."""
+    _grams, operators = _tables()
+    sql = f"SELECT {', '.join(DISPLAY_FIELDS)} FROM {operators} WHERE {condition}"  # noqa: S608
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return [
+        OperatorRow(pk, ie_code, name_cn, name_en, authority, _aware(approved), status)
+        for pk, ie_code, name_cn, name_en, authority, approved, status in found
+    ]
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands raw SQL the stored UTC time without its zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _cursor():
+    """A cursor on the database the registry is read from now: the replica on a public
+    page when one is configured (raw SQL passes no router)."""
+    return connections[read_alias(OperatorNameGram)].cursor()
 
 
 def _tables() -> tuple[str, str]:
-    quote = connection.ops.quote_name
+    quote = connections[read_alias(OperatorNameGram)].ops.quote_name
     return quote(OperatorNameGram._meta.db_table), quote(PublishedOperator._meta.db_table)
 
 
@@ -183,7 +223,7 @@ def _rarest(key_grams: set[str]) -> str | None:
     )
     sql = " UNION ALL ".join(sample.format(index=index) for index in range(len(ordered)))
     params = [value for index, gram in enumerate(ordered) for value in (index, gram)]
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if any(count == 0 for _index, count, _oldest in rows):
@@ -225,7 +265,7 @@ def _walk_exact(gram, start, exclude, wanted, *, backward):
         f"SELECT approved_us, operator_id FROM {grams_table} "  # noqa: S608 - no user text
         f"WHERE {where} ORDER BY {order} LIMIT %s"
     )
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
     postings = sorted((Position(at, pk) for at, pk in rows), reverse=not backward)
@@ -275,7 +315,7 @@ def _round(
         f"SELECT approved_us, operator_id FROM {grams_table} WHERE {where} "
         f"ORDER BY {order} LIMIT 1 OFFSET %s) AS e"
     )
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(
             sql,
             [pattern, *params, limit, low, low, high, high, probes, *params, limit - 1],
@@ -319,8 +359,10 @@ def _scan(key, key_grams, start, exclude, wanted, scan_rounds, *, backward):
     return found, position, False
 
 
-def _rows(positions: list[Position]) -> list[PublishedOperator]:
-    by_pk = PublishedOperator.objects.only(*DISPLAY_FIELDS).in_bulk(
-        [position.operator_id for position in positions]
-    )
+def _rows(positions: list[Position]) -> list[OperatorRow]:
+    if not positions:
+        return []
+    ids = [position.operator_id for position in positions]
+    marks = ", ".join(["%s"] * len(ids))
+    by_pk = {row.pk: row for row in _select_rows(f"id IN ({marks})", ids)}
     return [by_pk[position.operator_id] for position in positions if position.operator_id in by_pk]

@@ -36,7 +36,7 @@ from tradereg.filings.models import Status
 from tradereg.filings.tests.factories import make_filing
 from tradereg.notifications.tests.processes import ROOT, wait_until
 from tradereg.registry import selectors
-from tradereg.registry.models import PublishedOperator
+from tradereg.registry.models import OperatorNameGram, PublishedOperator
 
 pytestmark = [
     pytest.mark.xdist_group("replica"),
@@ -47,6 +47,7 @@ pytestmark = [
 ]
 
 OPERATORS_TABLE = PublishedOperator._meta.db_table
+GRAMS_TABLE = OperatorNameGram._meta.db_table
 POSTGRES_DEPLOY = ROOT / "deploy" / "postgresql"
 
 
@@ -100,6 +101,14 @@ def scenario() -> None:
     with public_reads(), CaptureQueriesContext(connections[REPLICA]) as on_replica:
         page = selectors.operator_search(query=filing.ie_code)
     result["selector"] = {
+        "found": [row.name_cn for row in page.all_rows],
+        "replica_sql": _replica_sql(on_replica),
+    }
+
+    name_fragment = filing.approved_revision.name_cn[:4]
+    with public_reads(), CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        page = selectors.operator_search(query=name_fragment)
+    result["name_search"] = {
         "found": [row.name_cn for row in page.all_rows],
         "replica_sql": _replica_sql(on_replica),
     }
@@ -287,6 +296,9 @@ def test_the_public_registry_reads_the_standby_once_replayed(cluster, tmp_path):
     assert result["selector"]["found"] == [result["name_cn"]]
     assert any(OPERATORS_TABLE in sql for sql in result["selector"]["replica_sql"])
     # /operators/ goes through the middleware: the page shows it, read from the standby.
+    # The name search's own SQL (postings and recheck) reads the standby too.
+    assert result["name_search"]["found"] == [result["name_cn"]]
+    assert any(GRAMS_TABLE in sql for sql in result["name_search"]["replica_sql"])
     assert result["page"]["status"] == 200
     assert result["page"]["shows_name"]
     assert any(OPERATORS_TABLE in sql for sql in result["page"]["replica_sql"])

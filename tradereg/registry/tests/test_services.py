@@ -72,7 +72,7 @@ def test_approved_change_replaces_name_and_postings():
     services.filing_approve(filing=changed, acting_user=make_officer())
     operator = PublishedOperator.objects.get(filing_id=filing.pk)
     assert selectors.operator_search(query="旧名称").rows == []
-    assert selectors.operator_search(query="新名称").rows == [operator]
+    assert [row.pk for row in selectors.operator_search(query="新名称").rows] == [operator.pk]
     moment = approved_us(operator.approved_at)
     assert postings_of(operator) == {(gram, moment) for gram in grams(operator.search_key)}
 
@@ -83,7 +83,7 @@ def test_cancelled_filing_stays_findable_and_marked():
     operator = PublishedOperator.objects.get(filing_id=filing.pk)
     assert operator.status == PublishedOperator.Status.CANCELLED
     assert operator.get_status_display() == "已注销"
-    assert selectors.operator_search(query="注销测试").rows == [operator]
+    assert [row.pk for row in selectors.operator_search(query="注销测试").rows] == [operator.pk]
 
 
 def test_published_copy_holds_no_id_number():
