@@ -1,10 +1,14 @@
 """The typed shapes of the watches' requests and answers (/api/v1/watches)."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
+
+
+# 进出口企业代码 (13) or 统一社会信用代码 (18), typed with spaces or hyphens if need be.
+Code = Annotated[str, Field(max_length=40)]
 
 
 class WatchIn(Schema):
@@ -13,7 +17,7 @@ class WatchIn(Schema):
         description="Where events are POSTed: an https URL on a public address.",
         examples=["https://example.com/tradereg/events"],
     )
-    operators: list[str] = Field(
+    operators: list[Code] = Field(
         min_length=1,
         max_length=100,
         description="进出口企业代码 (13) or 统一社会信用代码 (18) of published operators.",
@@ -21,7 +25,7 @@ class WatchIn(Schema):
 
 
 class OperatorsIn(Schema):
-    operators: list[str] = Field(min_length=1, max_length=100)
+    operators: list[Code] = Field(min_length=1, max_length=100)
 
 
 class WatchedOut(Schema):

@@ -44,7 +44,7 @@ EVENT_FIELDS = (
     "ie_code", "uscc", "org_code", "name_cn", "name_en", "operator_type", "residence",
     "premises_cn", "premises_en", "postcode", "phone", "fax", "authority_name",
 )  # fmt: skip
-_EVENT_TYPES = {
+_EVENT_TYPES: dict[str, str] = {
     ChangeEntry.Kind.CHANGED: WebhookDelivery.EventType.CHANGED,
     ChangeEntry.Kind.CANCELLED: WebhookDelivery.EventType.CANCELLED,
 }
@@ -262,7 +262,7 @@ def deliveries_page(
 
 def _label(name: str) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return str(PublishedOperator._meta.get_field(name).verbose_name)
+        return str(getattr(PublishedOperator._meta.get_field(name), "verbose_name", name))
 
 
 def _changes(entry: ChangeEntry) -> list[dict[str, str]]:

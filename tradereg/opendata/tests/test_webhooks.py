@@ -466,3 +466,17 @@ def test_a_delivery_whose_task_was_lost_is_queued_again(client, receiver, tasks)
     assert webhook_tasks.deliveries_recover() == []  # its task is waiting now
     tasks()
     assert len(receiver.requests) == 1
+
+
+def test_the_key_page_issues_the_watch_scope(client):
+    admin = system_admin("ministry-page")
+    login_verified(client, admin)
+    response = client.post(
+        reverse("opendata:api_keys"), {"name": "某平台 变更订阅", "scopes": ["watch"]}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="watch"' in body
+    assert "<td>变更订阅</td>" in body
+    key = response.context["issued"]
+    assert client.get("/api/v1/watches", **auth(key)).status_code == 200
