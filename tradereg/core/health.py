@@ -24,6 +24,8 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from tradereg.common.replica import REPLICA, replica_retry_now
+
 logger = logging.getLogger(__name__)
 
 OK, DEGRADED, UNAVAILABLE = "ok", "degraded", "unavailable"
@@ -49,14 +51,26 @@ def _guarded(name: str, probe: Callable[[], Check]) -> Check:
 
 
 def database_checks() -> list[Check]:
-    """``SELECT 1`` on every configured database (the primary, and a replica if any)."""
+    """``SELECT 1`` on every configured database. The replica down is ``degraded``: the
+    public pages read the primary meanwhile (tradereg.common.replica), so taking every web
+    host out of the load balancer for it would turn a lost standby into an outage."""
 
     def probe(alias: str) -> Check:
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
+        if alias == REPLICA:
+            replica_retry_now()  # back: the public reads return to it at once
         return Check(f"database {alias}", OK)
 
-    return [_guarded(f"database {alias}", functools.partial(probe, alias)) for alias in connections]
+    checks = [
+        _guarded(f"database {alias}", functools.partial(probe, alias)) for alias in connections
+    ]
+    return [
+        Check(check.name, DEGRADED, "public reads on the primary")
+        if check.name == f"database {REPLICA}" and check.state == UNAVAILABLE
+        else check
+        for check in checks
+    ]
 
 
 def cache_checks() -> list[Check]:

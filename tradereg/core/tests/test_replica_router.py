@@ -17,6 +17,8 @@ from django.test import RequestFactory
 from django.urls import resolve
 
 from tradereg.accounts.models import User
+from tradereg.common.replica import replica_retry_now
+from tradereg.conftest import free_port
 from tradereg.core.dbrouter import (
     PUBLIC_VIEWS,
     REPLICA,
@@ -29,6 +31,7 @@ from tradereg.core.dbrouter import (
 from tradereg.filings.models import Filing
 from tradereg.notifications.tests.processes import ROOT
 from tradereg.registry.models import OperatorNameGram, PublishedForm, PublishedOperator
+from tradereg.registry.tests.helpers import published
 
 REGISTRY_MODELS = [PublishedOperator, OperatorNameGram, PublishedForm]
 ROUTER = ReplicaRouter()
@@ -59,12 +62,17 @@ OTHER_PATHS = [
 
 
 @pytest.fixture
-def replica_declared():
-    """A ``replica`` alias in the connection settings, as DATABASE_REPLICA_URL adds it."""
+def replica_declared(django_db_blocker):
+    """A ``replica`` alias in the connection settings, as DATABASE_REPLICA_URL adds it,
+    reaching the test database (``read_alias`` connects to see that it is up)."""
     connections.settings[REPLICA] = {**connections.settings[DEFAULT_DB_ALIAS]}
+    replica_retry_now()
     try:
-        yield
+        with django_db_blocker.unblock():
+            yield
     finally:
+        connections[REPLICA].close()
+        del connections[REPLICA]
         del connections.settings[REPLICA]
 
 
@@ -189,3 +197,60 @@ def test_the_replica_url_is_refused_unless_both_databases_are_postgresql():
     )
     assert done.returncode != 0
     assert "DATABASE_REPLICA_URL needs PostgreSQL" in done.stderr
+
+
+REPLICA_DOWN_SCRIPT = """
+import django; django.setup()
+from django.db import connections
+from django.test import Client
+from tradereg.common.replica import public_reads
+from tradereg.registry import selectors
+from tradereg.registry.models import PublishedOperator
+with public_reads():
+    by_code = selectors.operator_search(query=CODE)
+    by_name = selectors.operator_search(query="备用读取")
+    orm_alias = PublishedOperator.objects.all().db
+response = Client(HTTP_HOST="127.0.0.1").get("/healthz")
+print(json.dumps({
+    "by_code": [row.pk for row in by_code.all_rows],
+    "by_name": [row.pk for row in by_name.rows],
+    "orm_alias": orm_alias,
+    "status": response.status_code,
+    "lines": response.content.decode().splitlines(),
+}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replica_down_leaves_the_public_reads_on_the_primary_and_healthz_degraded(tmp_path):
+    """A process whose DATABASE_REPLICA_URL points at a port nobody listens on: the
+    public reads use the primary, and /healthz says degraded (200), not unavailable —
+    taking every web host out for a lost standby would be an outage. PostgreSQL only,
+    as the replica is (settings refuse it on SQLite)."""
+    default = connections.settings[DEFAULT_DB_ALIAS]
+    if not default["ENGINE"].endswith("postgresql"):
+        pytest.skip("the replica is a PostgreSQL standby; this runs in the PostgreSQL pass")
+    operator = published(name_cn="备用读取贸易有限公司")
+    url = "postgres://{USER}:{PASSWORD}@{HOST}:{port}/{NAME}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tradereg.settings",
+        "DATABASE_URL": url.format(**default, port=default["PORT"]),
+        "DATABASE_REPLICA_URL": url.format(**default, port=free_port()),
+        "DATA_DIR": str(tmp_path),
+        "LOG_LEVEL": "CRITICAL",
+    }
+    script = "import json\nCODE = " + repr(operator.ie_code) + "\n" + REPLICA_DOWN_SCRIPT
+    out = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.splitlines()[-1])
+
+    assert result["by_code"] == [operator.pk]
+    assert result["by_name"] == [operator.pk]
+    assert result["orm_alias"] == DEFAULT_DB_ALIAS
+    assert result["status"] == 200
+    assert result["lines"][0] == "degraded"
+    assert "database replica: degraded (public reads on the primary)" in result["lines"]
+    assert "database default: ok" in result["lines"]
