@@ -30,7 +30,13 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
 
-from tradereg.devtools import import_bench, office_bench, printing_bench, registry_bench
+from tradereg.devtools import (
+    api_bench,
+    import_bench,
+    office_bench,
+    printing_bench,
+    registry_bench,
+)
 from tradereg.devtools.registry_bench import summary, timed
 from tradereg.registry import selectors, views
 
@@ -134,7 +140,10 @@ class Command(BaseCommand):
             mock.patch.object(views, "RATE_LIMITS", unlimited),
         ):
             rows = self._measure(client, queries)
+            names = queries["name2"] + queries["name3"]
+            api_rows = api_bench.bench_api(client=client, names=names, samples=min(samples, 100))
         self._report(operators, where, loaded, rows)
+        self._api_report(api_rows)
         if filings > 0:
             self._office_rows(filings, min(samples, 50), client, unlimited)
         self._printing_rows()
@@ -189,6 +198,27 @@ class Command(BaseCommand):
         if loaded.get("loaded"):
             self._log(
                 f"生成数据用时 {loaded['loaded']:.0f} 秒（{loaded['postings']:,} 条名称索引）。"
+            )
+
+    def _api_report(self, rows: list[tuple]) -> None:
+        """The API beside the HTML page it mirrors: API ÷ page near 1 means the JSON costs
+        what the page does."""
+        self._log("")
+        self._log("开放数据接口（HTTP，经测试客户端，与对应的网页并列）")
+        self._log(
+            f"{_pad('', 26)}{'n':>5}  {_pad('接口 ms 中位/p95', 18)}  "
+            f"{_pad('网页 ms 中位/p95', 18)}  接口÷网页 中位/p95"
+        )
+        for label, count, api_times, page_times in rows:
+            a_median, a_p95 = summary(api_times)
+            if page_times:
+                p_median, p_p95 = summary(page_times)
+                page = f"{p_median:>8.2f} /{p_p95:>7.2f}"
+                ratio = f"{a_median / p_median:.2f} / {a_p95 / p_p95:.2f}"
+            else:
+                page, ratio = _pad("—", 18), "—"
+            self._log(
+                f"{_pad(label, 26)}{count:>5}  {a_median:>8.2f} /{a_p95:>7.2f}  {page}  {ratio:>10}"
             )
 
     def _office_rows(self, filings: int, samples: int, bare_client: Client, unlimited) -> None:
