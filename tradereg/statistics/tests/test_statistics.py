@@ -24,10 +24,11 @@ from tradereg.audit.models import AuditEvent
 from tradereg.filings.figures import figures_count
 from tradereg.filings.models import OperatorType
 from tradereg.filings.tests.factories import PASSWORD, authority
-from tradereg.statistics.models import Figure, Span
+from tradereg.statistics.models import ROLLUPS, Figure, Span
 from tradereg.statistics.services import FigureKey
 
 from .history import at, history_build
+from .rollups import all_rows, full_rows, sums_check
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -228,27 +229,25 @@ def test_legacy_imports_are_no_new_filings_and_the_page_says_so(history):
 
 def test_the_rollup_equals_a_recount_from_the_history(history):
     """What the transitions wrote as they went is what the history recounts to; the month
-    rows are the sums of the day rows; the rebuild command writes the same rows again."""
-
-    def rows(span: str) -> dict[FigureKey, int]:
-        return {
-            FigureKey(f.day, f.authority_id, f.operator_type_id, f.measure, f.working_days): f.count
-            for f in Figure.objects.filter(span=span)
-        }
-
+    rows are the sums of the day rows, the sums over types and over authorities those of
+    the full rows; the rebuild command writes the same rows again."""
     recount = figures_count()
     assert sum(recount.values()) == 3 + 1 + 6 + 2 + 1 + 1 + 1  # 深圳, 广州 and 上海
-    assert rows(Span.DAY) == dict(recount)
+    assert full_rows(Span.DAY) == dict(recount)
     months: dict[FigureKey, int] = {}
     for key, count in recount.items():
         month = key._replace(day=key.day.replace(day=1))
         months[month] = months.get(month, 0) + count
-    assert rows(Span.MONTH) == months
-    Figure.objects.all().delete()
+    assert full_rows(Span.MONTH) == months
+    sums_check()
+    written = all_rows()
+    for model in ROLLUPS:
+        model.objects.all().delete()
     out = io.StringIO()
     call_command("statistics_rebuild", stdout=out)
-    assert rows(Span.DAY) == dict(recount)
-    assert rows(Span.MONTH) == months
+    assert full_rows(Span.DAY) == dict(recount)
+    assert full_rows(Span.MONTH) == months
+    assert all_rows() == written
     assert "统计数据已重新计算" in out.getvalue()
 
 
