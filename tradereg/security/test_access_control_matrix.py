@@ -303,6 +303,15 @@ RULES: dict[str, Rule] = {
     "api:changes": Rule("get", public()),
     "api:snapshots": Rule("get", public()),
     "api:snapshot_file": Rule("get", public(404)),  # no such snapshot
+    # Watches need an API key with the watch scope (opendata/tests/test_webhooks.py): a
+    # session is no key, so every role is 401; a path without a GET route is 405.
+    "api:watches": Rule("get", public(401)),
+    "api:watch_list": Rule("get", public(401)),
+    "api:watch": Rule("get", public(401)),
+    "api:watch_delete": Rule("get", public(401)),
+    "api:watch_operators": Rule("get", public(405)),
+    "api:watch_operator_delete": Rule("get", public(405)),
+    "api:watch_deliveries": Rule("get", public(401)),
     # audit: the 审计管理员's alone; reading it changes nothing
     "audit:list": Rule("get", auditor_only(), reads_all=("auditor",)),
     "audit:export": Rule("get", auditor_only(), reads_all=("auditor",)),
@@ -400,6 +409,7 @@ def url_for(name: str, world: World, *, missing: bool = False) -> str:
         "code": "0000000000",
         "ie_code": "1100000000000",
         "snapshot_id": MISSING_ID,
+        "watch_id": MISSING_ID,
         "file_format": "csv",
     }
     kwargs = {key: values[key] for key in wanted}
