@@ -10,7 +10,7 @@ code of any kind. The API (api_batch) and the page (views_batch) share this modu
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ USCC = "uscc"
 UNRECOGNISED = "unrecognised"
 NOT_FOUND = "not_found"
 
+T = TypeVar("T")
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _STATUS_ZH = {
     Result.CURRENT: "有效",
@@ -148,7 +149,7 @@ def codes_parse(data: bytes) -> list[Code]:
     return codes
 
 
-def _chunks(values: list[str]) -> list[list[str]]:
+def _chunks(values: list[T]) -> list[list[T]]:
     return [values[start : start + CHUNK] for start in range(0, len(values), CHUNK)]
 
 
@@ -176,8 +177,8 @@ def _forms(codes: set[str]) -> tuple[dict[str, PublishedForm], dict[int, Publish
             forms[form.code] = form
     filings = sorted({form.filing_id for form in forms.values()})
     operators: dict[int, PublishedOperator] = {}
-    for chunk in _chunks(filings):  # type: ignore[arg-type]
-        for operator in PublishedOperator.objects.filter(filing_id__in=chunk).only(
+    for ids in _chunks(filings):
+        for operator in PublishedOperator.objects.filter(filing_id__in=ids).only(
             "filing_id", "revision_number", "status"
         ):
             operators[operator.filing_id] = operator
