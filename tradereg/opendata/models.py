@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tradereg.common.fields import EncryptedCharField
+
 
 class ApiKey(models.Model):
     """A key an integrator sends with each request, issued by the 系统管理员.
@@ -123,14 +125,15 @@ class WebhookSubscription(models.Model):
     """A key holder's webhook: the URL a change of a watched operator is posted to.
 
     ``secret`` signs every delivery (HMAC-SHA256); it is shown once, in the answer that
-    creates the subscription, and kept because every later signature needs it. Deleting
+    creates the subscription, and kept, sealed like the ID numbers (decision 0019; the key
+    rotation re-seals it too), because every later signature needs it. Deleting
     a subscription makes it inactive: nothing more is sent and the API no longer shows
     it; its delivery rows stay as the record of what was sent.
     """
 
     api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(_("回调地址"), max_length=500)
-    secret = models.CharField(max_length=64)
+    secret = EncryptedCharField(max_length=64)
     active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-
 # 进出口企业代码 (13) or 统一社会信用代码 (18), typed with spaces or hyphens if need be.
 Code = Annotated[str, Field(max_length=40)]
 
