@@ -1,5 +1,6 @@
-"""`make bench`: server time of the public lookup, the officer's queue and search, the
-statistics page, the legacy import and the PDF at national scale, beside a bare view.
+"""`make bench`: server time of the public lookup and the open-data API, the officer's queue
+and search, the statistics page, the legacy import and the PDF at national scale, beside a
+bare view.
 
 Works on a separate benchmark database, never the main one: SQLite ``<DATA_DIR>/bench.sqlite3``
 by default, or ``--database-url`` / ``BENCH_DATABASE_URL`` (e.g. a PostgreSQL server).
