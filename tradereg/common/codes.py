@@ -5,8 +5,9 @@ implementation of each check algorithm.
 
 Validation functions take the value exactly as given; run user input through
 `normalize_code` first (upper case, spaces and hyphens removed). The ``*_problem``
-functions return the first problem as a Chinese message, or ``None`` when the value is
-valid; positions in the messages are 1-based and refer to the value as passed in.
+functions return the first problem as a ``Problem`` (a Chinese message that a caller can
+translate), or ``None`` when the value is valid; positions in the messages are 1-based
+and refer to the value as passed in.
 """
 
 import random
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "ORG_CODE_ALPHABET",
+    "Problem",
     "RESIDENT_ID_MIN_BIRTH",
     "USCC_ALPHABET",
     "ascii_problem",
@@ -48,7 +50,29 @@ __all__ = [
 DIGITS = "0123456789"
 _DIGIT_SET = frozenset(DIGITS)
 
-CHECK_FAILED = "校验位错误，请核对后重新输入"
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogue (``makemessages`` knows this name)
+    without translating it here: this module stays free of Django."""
+    return message
+
+
+class Problem(str):
+    """A problem message. It reads as the Chinese text (the source language);
+    ``template`` and ``params`` let a caller with Django show it in the visitor's
+    language (``tradereg.common.messages.problem_text``)."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> "Problem":
+        problem = super().__new__(cls, template % params if params else template)
+        problem.template = template
+        problem.params = params
+        return problem
+
+
+CHECK_FAILED = Problem(gettext_noop("校验位错误，请核对后重新输入"))
 
 # The filings are Chinese; "today" for a birth date is the date in China, whatever the
 # server's clock zone.
@@ -94,8 +118,16 @@ def ascii_problem(value: str) -> str | None:
         if " " <= char <= "~":
             continue
         if char < " " or char == "\x7f":
-            return f"第{position}个字符（U+{ord(char):04X}）是控制字符，请删除"
-        return f"第{position}个字符{_quote(char)}是全角或非英文字符，请使用英文半角字符"
+            return Problem(
+                gettext_noop("第%(n)d个字符（U+%(code)s）是控制字符，请删除"),
+                n=position,
+                code=f"{ord(char):04X}",
+            )
+        return Problem(
+            gettext_noop("第%(n)d个字符%(char)s是全角或非英文字符，请使用英文半角字符"),
+            n=position,
+            char=_quote(char),
+        )
     return None
 
 
@@ -124,12 +156,19 @@ def org_code_check_char(body8: str) -> str:
 def org_code_problem(value: str) -> str | None:
     """The first problem with an organisation code, so the user knows what to fix."""
     if len(value) != 9:
-        return f"组织机构代码应为9位，当前为{len(value)}位"
+        return Problem(gettext_noop("组织机构代码应为9位，当前为%(n)d位"), n=len(value))
     for position, char in enumerate(value[:8], start=1):
         if char not in _ORG_VALUES:
-            return f"第{position}位字符{_quote(char)}不是组织机构代码允许的字符"
+            return Problem(
+                gettext_noop("第%(n)d位字符%(char)s不是组织机构代码允许的字符"),
+                n=position,
+                char=_quote(char),
+            )
     if value[8] not in _ORG_CHECK_CHARS:
-        return f"第9位字符{_quote(value[8])}不是组织机构代码允许的校验位，校验位应为数字或“X”"
+        return Problem(
+            gettext_noop("第9位字符%(char)s不是组织机构代码允许的校验位，校验位应为数字或“X”"),
+            char=_quote(value[8]),
+        )
     if org_code_check_char(value[:8]) != value[8]:
         return CHECK_FAILED
     return None
@@ -165,17 +204,28 @@ def uscc_problem(value: str) -> str | None:
     organisation code, then the check character.
     """
     if len(value) != 18:
-        return f"统一社会信用代码应为18位，当前为{len(value)}位"
+        return Problem(gettext_noop("统一社会信用代码应为18位，当前为%(n)d位"), n=len(value))
     for position, char in enumerate(value, start=1):
         if char not in _USCC_VALUES:
-            return f"第{position}位字符{_quote(char)}不是统一社会信用代码允许的字符"
+            return Problem(
+                gettext_noop("第%(n)d位字符%(char)s不是统一社会信用代码允许的字符"),
+                n=position,
+                char=_quote(char),
+            )
     for position in range(3, 9):
         char = value[position - 1]
         if char not in _DIGIT_SET:
-            return f"第{position}位字符{_quote(char)}应为数字（第3至8位为登记管理机关行政区划码）"
+            return Problem(
+                gettext_noop("第%(n)d位字符%(char)s应为数字（第3至8位为登记管理机关行政区划码）"),
+                n=position,
+                char=_quote(char),
+            )
     org_code = value[8:17]
     if not is_valid_org_code(org_code):
-        return f"第9至17位的组织机构代码“{org_code}”校验不通过，请核对后重新输入"
+        return Problem(
+            gettext_noop("第9至17位的组织机构代码“%(code)s”校验不通过，请核对后重新输入"),
+            code=org_code,
+        )
     if uscc_check_char(value[:17]) != value[17]:
         return CHECK_FAILED
     return None
@@ -230,21 +280,28 @@ def resident_id_problem(value: str, *, today: date | None = None) -> str | None:
     birth date (real, not in the future, not before 1800-01-01), then the check character.
     """
     if len(value) != 18:
-        return f"居民身份证号码应为18位，当前为{len(value)}位"
+        return Problem(gettext_noop("居民身份证号码应为18位，当前为%(n)d位"), n=len(value))
     for position, char in enumerate(value[:17], start=1):
         if char not in _DIGIT_SET:
-            return f"第{position}位字符{_quote(char)}应为数字"
+            return Problem(
+                gettext_noop("第%(n)d位字符%(char)s应为数字"), n=position, char=_quote(char)
+            )
     if value[17] not in _DIGIT_SET and value[17] != "X":
-        return f"第18位字符{_quote(value[17])}不是允许的校验位，校验位应为数字或“X”"
+        return Problem(
+            gettext_noop("第18位字符%(char)s不是允许的校验位，校验位应为数字或“X”"),
+            char=_quote(value[17]),
+        )
     birth_text = value[6:14]
     try:
         birth = date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:]))
     except ValueError:
-        return f"第7至14位的出生日期“{birth_text}”不是有效日期"
+        return Problem(gettext_noop("第7至14位的出生日期“%(date)s”不是有效日期"), date=birth_text)
     if birth > (today or _today()):
-        return f"第7至14位的出生日期“{birth_text}”晚于今天"
+        return Problem(gettext_noop("第7至14位的出生日期“%(date)s”晚于今天"), date=birth_text)
     if birth < RESIDENT_ID_MIN_BIRTH:
-        return f"第7至14位的出生日期“{birth_text}”早于1800年1月1日"
+        return Problem(
+            gettext_noop("第7至14位的出生日期“%(date)s”早于1800年1月1日"), date=birth_text
+        )
     if resident_id_check_char(value[:17]) != value[17]:
         return CHECK_FAILED
     return None
@@ -315,13 +372,19 @@ def legacy_reg_no_problem(value: str, *, letters: bool = False) -> str | None:
     least one letter is then accepted as it is, having no check digit to verify).
     """
     if len(value) != 15:
-        return f"工商登记注册号应为15位，当前为{len(value)}位"
+        return Problem(gettext_noop("工商登记注册号应为15位，当前为%(n)d位"), n=len(value))
     allowed = _DIGIT_SET | _LEGACY_LETTERS if letters else _DIGIT_SET
     for position, char in enumerate(value, start=1):
         if char not in allowed:
             if letters:
-                return f"第{position}位字符{_quote(char)}应为数字或大写字母"
-            return f"第{position}位字符{_quote(char)}应为数字"
+                return Problem(
+                    gettext_noop("第%(n)d位字符%(char)s应为数字或大写字母"),
+                    n=position,
+                    char=_quote(char),
+                )
+            return Problem(
+                gettext_noop("第%(n)d位字符%(char)s应为数字"), n=position, char=_quote(char)
+            )
     if letters and not value.isdigit():
         return None
     if legacy_reg_no_check_digit(value[:14]) != value[14]:
@@ -343,12 +406,14 @@ def form_no_problem(value: str) -> str | None:
     """The first problem with a 备案登记表编号: 8 digits from the national sequence,
     which starts at 1."""
     if len(value) != 8:
-        return f"备案登记表编号应为8位数字，当前为{len(value)}位"
+        return Problem(gettext_noop("备案登记表编号应为8位数字，当前为%(n)d位"), n=len(value))
     for position, char in enumerate(value, start=1):
         if char not in _DIGIT_SET:
-            return f"第{position}位字符{_quote(char)}应为数字"
+            return Problem(
+                gettext_noop("第%(n)d位字符%(char)s应为数字"), n=position, char=_quote(char)
+            )
     if not int(value):
-        return "备案登记表编号不能为“00000000”"
+        return Problem(gettext_noop("备案登记表编号不能为“00000000”"))
     return None
 
 
@@ -356,13 +421,20 @@ def ie_code_problem(value: str) -> str | None:
     """The first problem with a 13-character 进出口企业代码: four digits of the region
     code, then a 9-character organisation code that passes its own check."""
     if len(value) != 13:
-        return f"进出口企业代码应为13位，当前为{len(value)}位"
+        return Problem(gettext_noop("进出口企业代码应为13位，当前为%(n)d位"), n=len(value))
     for position, char in enumerate(value[:4], start=1):
         if char not in _DIGIT_SET:
-            return f"第{position}位字符{_quote(char)}应为数字（前4位为行政区划代码）"
+            return Problem(
+                gettext_noop("第%(n)d位字符%(char)s应为数字（前4位为行政区划代码）"),
+                n=position,
+                char=_quote(char),
+            )
     org_code = value[4:]
     if not is_valid_org_code(org_code):
-        return f"第5至13位的组织机构代码“{org_code}”校验不通过，请核对后重新输入"
+        return Problem(
+            gettext_noop("第5至13位的组织机构代码“%(code)s”校验不通过，请核对后重新输入"),
+            code=org_code,
+        )
     return None
 
 
@@ -375,11 +447,19 @@ def registration_no_uscc_problem(registration_no: str, uscc: str) -> str | None:
         return None
     for position, (char, expected) in enumerate(zip(registration_no, uscc, strict=False), start=1):
         if char != expected:
-            return (
-                f"第{position}位字符{_quote(char)}与统一社会信用代码不一致（应为{_quote(expected)}），"
-                "18位工商登记注册号应与统一社会信用代码相同"
+            return Problem(
+                gettext_noop(
+                    "第%(n)d位字符%(char)s与统一社会信用代码不一致（应为%(expected)s），"
+                    "18位工商登记注册号应与统一社会信用代码相同"
+                ),
+                n=position,
+                char=_quote(char),
+                expected=_quote(expected),
             )
-    return f"18位工商登记注册号应与统一社会信用代码相同，统一社会信用代码为{len(uscc)}位"
+    return Problem(
+        gettext_noop("18位工商登记注册号应与统一社会信用代码相同，统一社会信用代码为%(n)d位"),
+        n=len(uscc),
+    )
 
 
 # --------------------------------------------------------------------------------------
