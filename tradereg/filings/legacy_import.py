@@ -31,6 +31,7 @@ from openpyxl import load_workbook
 
 from tradereg.authorities.models import Authority
 from tradereg.common import codes
+from tradereg.common.problems import problem_text
 from tradereg.filings.forms import SECTION_LABELS, FilingForm
 from tradereg.filings.models import Currency, IdType, Method, OperatorType, Section
 
@@ -413,14 +414,14 @@ class LegacyFilingForm(FilingForm):
         value = codes.normalize_code(self.cleaned_data["form_no"])
         problem = codes.form_no_problem(value)
         if problem:
-            raise ValidationError(problem)
+            raise ValidationError(problem_text(problem))
         return value
 
     def clean_ie_code(self) -> str:
         value = codes.normalize_code(self.cleaned_data["ie_code"])
         problem = codes.ie_code_problem(value)
         if problem:
-            raise ValidationError(problem)
+            raise ValidationError(problem_text(problem))
         if value[:4] not in self.region_prefixes:
             raise ValidationError(
                 _("进出口企业代码前4位“%(prefix)s”不是任何备案登记机关的行政区划代码。")
@@ -446,7 +447,7 @@ class LegacyFilingForm(FilingForm):
         if len(value) == 15 and not value.isdigit():
             problem = codes.legacy_reg_no_problem(value, letters=True)
             if problem:
-                self.add_error("registration_no", problem)
+                self.add_error("registration_no", problem_text(problem))
             return
         super()._clean_registration_no(cleaned)
 
