@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from tradereg.authorities.models import Authority
 from tradereg.common import codes
+from tradereg.common.problems import problem_text
 from tradereg.common.uploads import UploadLimits
 from tradereg.filings.models import (
     Attachment,
@@ -216,7 +217,7 @@ class FilingForm(forms.Form):
         value = self.cleaned_data[field].strip()
         problem = codes.ascii_problem(value)
         if problem:
-            raise ValidationError(problem)
+            raise ValidationError(problem_text(problem))
         return value
 
     def clean_name_en(self) -> str:
@@ -229,7 +230,7 @@ class FilingForm(forms.Form):
         value = codes.normalize_code(self.cleaned_data["uscc"])
         problem = codes.uscc_problem(value)
         if problem:
-            raise ValidationError(problem)
+            raise ValidationError(problem_text(problem))
         return value
 
     def clean_org_code(self) -> str:
@@ -237,7 +238,7 @@ class FilingForm(forms.Form):
         if value:
             problem = codes.org_code_problem(value)
             if problem:
-                raise ValidationError(problem)
+                raise ValidationError(problem_text(problem))
         return value
 
     def _phone(self, field: str) -> str:
@@ -313,7 +314,7 @@ class FilingForm(forms.Form):
                 "n": len(value)
             }
         if problem:
-            self.add_error("registration_no", problem)
+            self.add_error("registration_no", problem_text(problem))
         else:
             cleaned["registration_no"] = value
 
@@ -328,7 +329,7 @@ class FilingForm(forms.Form):
             value = half_width(raw)
             problem = None if 5 <= len(value) <= 32 else _("证件号码应为5–32个字符。")
         if problem:
-            self.add_error("id_number", problem)
+            self.add_error("id_number", problem_text(problem))
         else:
             cleaned["id_number"] = value
 

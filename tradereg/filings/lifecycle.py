@@ -89,7 +89,8 @@ def missing_required_attachments(filing: Filing) -> list[str]:
 def guard_attachments(filing: Filing, context: Context) -> None:
     missing = missing_required_attachments(filing)
     if missing:
-        raise TransitionNotAllowed(_("上报前请先上传：%(items)s。") % {"items": "、".join(missing)})
+        items = _("、").join(missing)
+        raise TransitionNotAllowed(_("上报前请先上传：%(items)s。") % {"items": items})
 
 
 def guard_revision_seen(filing: Filing, context: Context) -> None:

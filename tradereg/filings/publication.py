@@ -7,14 +7,24 @@ alike (decision 0013), so the two cannot print the same revision differently.
 """
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from django.utils import dateformat
+from django.conf import settings
+from django.utils import dateformat, translation
 
 from tradereg.filings.models import Filing, FilingRevision, IdType, Status
 from tradereg.registry.services import registry_publish
 
 PRINTED_DATE = "Y年n月j日"
+
+
+@cache
+def _printed_id_types() -> dict[str, str]:
+    """The ID types as the form prints them: in Chinese whatever the language of the
+    request that publishes (the form is a legal document), computed once per process."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {choice.value: str(choice.label) for choice in IdType}
 
 
 def amount(value: Decimal) -> str:
@@ -52,7 +62,7 @@ def printed_values(filing: Filing, revision: FilingRevision, *, full_id: bool) -
         "representative": revision.representative,
         # The label itself: get_id_type_display() hashes every lazy choice label (a
         # gettext each) on every call, most of the cost of this function in an import.
-        "id_type": str(IdType(revision.id_type).label),
+        "id_type": _printed_id_types()[revision.id_type],
         "id_number": revision.id_number if full_id else revision.masked_id_number,
         "capital": amount(revision.capital),
         "currency": revision.currency.name,

@@ -139,13 +139,13 @@
         }
         button.disabled = false;
         bar.hidden = true;
-        error.textContent = (data.errors || ["上传失败，请重试。"]).join(" ");
+        error.textContent = (data.errors || [error.dataset.failed]).join(" ");
         error.hidden = false;
       });
       xhr.addEventListener("error", function () {
         button.disabled = false;
         bar.hidden = true;
-        error.textContent = "网络错误，上传失败，请重试。";
+        error.textContent = error.dataset.offline;
         error.hidden = false;
       });
       xhr.send(new FormData(form));
