@@ -7,6 +7,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from tradereg.accounts.models import User
 from tradereg.accounts.selectors import authority_scope
@@ -93,11 +95,12 @@ def waited(filing: Filing, today: date | None = None) -> dict[str, Any]:
     return {"days": days, "overdue": days > REVIEW_LIMIT_DAYS, "limit": REVIEW_LIMIT_DAYS}
 
 
-FIELD_LABELS: dict[str, str] = {
-    name: str(getattr(FilingRevision._meta.get_field(name), "verbose_name", name))
+# Lazy: each page shows the labels in its visitor's language.
+FIELD_LABELS: dict[str, str | Promise] = {
+    name: getattr(FilingRevision._meta.get_field(name), "verbose_name", name)
     for name in REVISION_FIELDS
 }
-FIELD_LABELS["authority"] = "备案登记机关"
+FIELD_LABELS["authority"] = gettext_lazy("备案登记机关")
 
 
 def _display(revision: FilingRevision, field: str) -> str:
@@ -128,7 +131,7 @@ def revision_rows(
 ) -> list[dict[str, Any]]:
     """The revision's fields in form order, each with the older value when it changed."""
     section = Section(revision.operator_type.section)
-    labels = dict(FIELD_LABELS)
+    labels = {field: str(label) for field, label in FIELD_LABELS.items()}
     labels["representative"] = str(SECTION_LABELS[section]["representative"])
     labels["capital"] = str(SECTION_LABELS[section]["capital"])
     rows = []

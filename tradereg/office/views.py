@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tradereg.accounts import services as account_services
@@ -164,7 +165,12 @@ def _review_context(request: HttpRequest, filing, **forms) -> dict:
         "revision": revision,
         "is_change": is_change,
         "compare_to": compare_to,
-        "compare_label": _("退回时") if since_return else _("已备案"),
+        "since_return": since_return,
+        "compare_label": (
+            pgettext("compared with", "退回时")
+            if since_return
+            else pgettext("compared with", "已备案")
+        ),
         "rows": selectors.revision_rows(revision, compare_to),
         "attachments": selectors.attachments_for_review(filing=filing),
         "history": filing_history(filing=filing, audience="staff"),
@@ -488,6 +494,6 @@ def legacy_import_report(request: HttpRequest, token: str) -> FileResponse:
     return FileResponse(
         job.report.storage.open(job.report.name, "rb"),
         as_attachment=True,
-        filename=f"{stem}-报告.csv",
+        filename=_("%(stem)s-报告.csv") % {"stem": stem},
         content_type="text/csv; charset=utf-8",
     )
