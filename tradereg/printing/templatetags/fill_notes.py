@@ -17,7 +17,7 @@ def chinese_list(names: list[str]) -> str:
     """``甲、乙和丙``: the way a list of names is written in a Chinese sentence."""
     if len(names) < 2:
         return "".join(names)
-    return _("%(head)s和%(last)s") % {"head": "、".join(names[:-1]), "last": names[-1]}
+    return _("%(head)s和%(last)s") % {"head": _("、").join(names[:-1]), "last": names[-1]}
 
 
 @register.simple_tag
