@@ -95,7 +95,7 @@ OBJECT_LABELS = {
 
 def event_label(code: str) -> str:
     label = EVENT_LABELS.get(code)
-    return f"{label}（{code}）" if label else code
+    return _("%(label)s（%(code)s）") % {"label": label, "code": code} if label else code
 
 
 def role_label(value: str) -> str:

@@ -71,7 +71,7 @@ def _rate_limited(request: HttpRequest) -> int | None:
 
 def _too_many(request: HttpRequest, window: int) -> HttpResponse:
     context = {
-        "limits": "、".join(
+        "limits": _("、").join(
             _("每%(period)s最多查询%(count)d次") % {"period": _period(w), "count": n}
             for n, w in RATE_LIMITS
         ),
