@@ -27,9 +27,9 @@ ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "tradereg" / "locale"
 PO = Path("en") / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-IGNORE = ["staticfiles", "tmp", "var", "deploy", "docs", "scripts", "node_modules"]
-# The committed catalogue itself: makemessages would otherwise write into it.
-COMMITTED = ["tradereg/locale"]
+# Where makemessages looks, as the catalogue is maintained (docs/glossary.md).
+IGNORE = ["staticfiles", "tmp", "var", "deploy", "docs", "scripts", "node_modules", "*.egg-info"]
+SOURCE_SUFFIXES = {".py", ".html", ".txt", ".po"}
 NEW_FORM = "/filing/new/form/?authority=110000&method=uscc"
 SYSTEM_EN = "Foreign Trade Operator Filing Registration System"
 SYSTEM_ZH = "对外贸易经营者备案登记系统"
@@ -66,18 +66,29 @@ def _unquote(text: str) -> str:
     return text.strip()[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
 
 
+def _not_source(directory: str, names: list[str]) -> set[str]:
+    return {
+        name
+        for name in names
+        if name == "__pycache__"
+        or ((Path(directory) / name).is_file() and Path(name).suffix not in SOURCE_SUFFIXES)
+    }
+
+
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
-    """makemessages over the whole code base into a copy of the committed catalogue."""
-    copy = tmp_path_factory.mktemp("locale") / "locale"
-    shutil.copytree(LOCALE, copy)
+    """makemessages over a copy of the sources and of the committed catalogue: it writes
+    temporary files beside the templates, so it never runs in the working tree."""
+    root = tmp_path_factory.mktemp("sources")
+    shutil.copytree(ROOT / "tradereg", root / "tradereg", ignore=_not_source)
+    copy = root / "tradereg" / "locale"
     with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(ROOT)
+        patch.chdir(root)
         patch.setattr(settings, "LOCALE_PATHS", [copy])
         call_command(
             "makemessages",
             locale=["en"],
-            ignore_patterns=IGNORE + COMMITTED,
+            ignore_patterns=IGNORE,
             add_location="file",
             verbosity=0,
         )
