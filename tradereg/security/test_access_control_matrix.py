@@ -193,6 +193,7 @@ RULES: dict[str, Rule] = {
     "printing:blank_pdf_back": Rule("get", public()),
     "printing:verify": Rule("get", public()),
     "printing:verify_code": Rule("get", public(404)),  # never issued
+    "opendata:verify_batch": Rule("get", public()),
     # registry and regulations: public, from the published copy only
     "registry:operators": Rule("get", public()),
     "registry:operator": Rule("get", public(), target="published"),
@@ -303,6 +304,9 @@ RULES: dict[str, Rule] = {
     "api:changes": Rule("get", public()),
     "api:snapshots": Rule("get", public()),
     "api:snapshot_file": Rule("get", public(404)),  # no such snapshot
+    # Batch verification: public, POST only (opendata/tests/test_batch_verify.py).
+    "api:verify_batch": Rule("get", public(405)),
+    "api:receipt_keys": Rule("get", public()),
     # Watches need an API key with the watch scope (opendata/tests/test_webhooks.py): a
     # session is no key, so every role is 401; a path without a GET route is 405.
     "api:watches": Rule("get", public(401)),
