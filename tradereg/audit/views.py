@@ -4,7 +4,6 @@ Anyone else who is logged in gets 404, not 403: the page's existence is nobody e
 business (the separation of duties of 等保 level 3).
 """
 
-import csv
 import json
 from collections.abc import Callable, Iterator
 from functools import wraps
@@ -12,19 +11,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from tradereg.audit import labels, selectors
 from tradereg.audit.forms import AuditFilterForm
 from tradereg.audit.models import AuditEvent
 from tradereg.audit.services import audit_record
+from tradereg.common.exports import csv_response
 
 PAGE_SIZE = 50
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def auditor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -107,59 +106,39 @@ def _row(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-class _Echo:
-    """A file-like sink for csv.writer that hands each line back instead of storing it."""
+AUDIT_CSV_HEADER = (
+    _("编号"),
+    _("时间"),
+    _("事件"),
+    _("事件名称"),
+    _("操作人"),
+    _("角色"),
+    _("所属机关"),
+    _("对象类型"),
+    _("对象编号"),
+    _("来源地址"),
+    _("结果"),
+    _("详情"),
+    _("哈希"),
+)
 
-    def write(self, value: str) -> str:
-        return value
 
-
-def _cell(value: object) -> str:
-    """Text for a CSV cell; one that a spreadsheet would run as a formula is quoted."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def _csv_lines(events: Iterator[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    # A byte-order mark first, so Excel reads the Chinese as UTF-8.
-    yield "\ufeff" + writer.writerow(
-        [
-            _("编号"),
-            _("时间"),
-            _("事件"),
-            _("事件名称"),
-            _("操作人"),
-            _("角色"),
-            _("所属机关"),
-            _("对象类型"),
-            _("对象编号"),
-            _("来源地址"),
-            _("结果"),
-            _("详情"),
-            _("哈希"),
-        ]
-    )
+def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[tuple[Any, ...]]:
     for event in events:
-        yield writer.writerow(
-            [
-                _cell(value)
-                for value in (
-                    event.id,
-                    timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                    event.event,
-                    labels.EVENT_LABELS.get(event.event, ""),
-                    event.actor_name,
-                    labels.role_label(event.actor_role),
-                    event.actor_authority,
-                    event.object_type,
-                    event.object_id,
-                    event.ip_address,
-                    event.get_outcome_display(),
-                    json.dumps(event.data, ensure_ascii=False, sort_keys=True),
-                    event.hash,
-                )
-            ]
+        yield (
+            event.id,
+            timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            event.event,
+            labels.EVENT_LABELS.get(event.event, ""),
+            event.actor_name,
+            labels.role_label(event.actor_role),
+            event.actor_authority,
+            event.object_type,
+            event.object_id,
+            event.ip_address,
+            event.get_outcome_display(),
+            json.dumps(event.data, ensure_ascii=False, sort_keys=True),
+            event.hash,
         )
 
 
@@ -185,9 +164,8 @@ def event_export(request: HttpRequest) -> HttpResponse:
         count=events.count(),
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    response = StreamingHttpResponse(
-        _csv_lines(events.iterator(chunk_size=2000)),
-        content_type="text/csv; charset=utf-8",
+    return csv_response(
+        filename=f"audit-{stamp}.csv",
+        header=AUDIT_CSV_HEADER,
+        rows=_csv_rows(events.iterator(chunk_size=2000)),
     )
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-    return response
