@@ -59,15 +59,19 @@ def retry_delay(attempts: int) -> timedelta:
     return min(RETRY_FIRST * 2 ** min(max(attempts - 1, 0), 16), RETRY_MAX)
 
 
-def address_allowed(address: str) -> bool:
-    """Whether a webhook may connect to ``address`` (an IP): public addresses only,
-    unless WEBHOOK_ALLOW_PRIVATE_URLS."""
-    if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
-        return True
+def address_public(address: str) -> bool:
+    """Whether ``address`` (an IP, v4 or v6) is a public unicast address: not loopback,
+    private, link-local (cloud metadata), reserved or multicast."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
+
+
+def address_allowed(address: str) -> bool:
+    """Whether a webhook may connect to ``address``: a public one, or any with
+    WEBHOOK_ALLOW_PRIVATE_URLS."""
+    return settings.WEBHOOK_ALLOW_PRIVATE_URLS or address_public(address)
 
 
 def _host_check(url: str) -> None:

@@ -7,7 +7,6 @@ watching subscription, and sent by ``tasks.webhook_deliver`` in the worker, neve
 officer's request.
 """
 
-import ipaddress
 import json
 import secrets
 import uuid
@@ -16,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -32,7 +31,7 @@ from tradereg.opendata.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from tradereg.opendata.tasks import GIVE_UP_AFTER, webhook_deliver
+from tradereg.opendata.tasks import GIVE_UP_AFTER, address_public, webhook_deliver
 from tradereg.registry.models import PublishedForm, PublishedOperator
 from tradereg.registry.signals import operator_published
 
@@ -88,13 +87,9 @@ def url_check(url: str) -> str:
         raise WatchRefused("url_insecure", "回调地址必须使用 https。", "The url must use https.")
     host = parts.hostname.rstrip(".").lower()
     try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
+        private = not address_public(host)
+    except ValueError:  # a name, not an address: the worker checks what it resolves to
         private = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
-    else:
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        private = not ip.is_global or ip.is_multicast
     if private:
         raise WatchRefused(
             "url_not_public",
@@ -342,24 +337,23 @@ def events_record(*, operator: PublishedOperator) -> list[WebhookDelivery]:
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode()
-    deliveries = []
-    for subscription in watching:
-        try:
-            with transaction.atomic():
-                delivery = WebhookDelivery.objects.create(
-                    subscription=subscription,
-                    event_id=event_id,
-                    event_type=event_type,
-                    change_position=entry.position,
-                    ie_code=entry.ie_code,
-                    payload=payload,
-                    next_attempt_at=entry.occurred_at,
-                    give_up_at=entry.occurred_at + GIVE_UP_AFTER,
-                )
-        except IntegrityError:
-            continue  # recorded by a concurrent publication of the same state
+    # No other publication of this operator runs meanwhile (its filing row is locked), so
+    # the exclusion above leaves nothing for the unique constraint to refuse.
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
+            subscription=subscription,
+            event_id=event_id,
+            event_type=event_type,
+            change_position=entry.position,
+            ie_code=entry.ie_code,
+            payload=payload,
+            next_attempt_at=entry.occurred_at,
+            give_up_at=entry.occurred_at + GIVE_UP_AFTER,
+        )
+        for subscription in watching
+    )
+    for delivery in deliveries:
         webhook_deliver.enqueue(delivery.pk)
-        deliveries.append(delivery)
     return deliveries
 
 

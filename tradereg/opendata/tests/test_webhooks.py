@@ -480,3 +480,22 @@ def test_the_key_page_issues_the_watch_scope(client):
     assert "<td>变更订阅</td>" in body
     key = response.context["issued"]
     assert client.get("/api/v1/watches", **auth(key)).status_code == 200
+
+
+def test_every_subscription_gets_the_event_signed_with_its_own_secret(client, receiver, tasks):
+    officer = make_officer(code="110000")
+    filing = approved(officer=officer)
+    first = watch(client, watch_key(), receiver.url + "?to=first", filing.ie_code)
+    second = watch(client, watch_key(), receiver.url + "?to=second", filing.ie_code)
+    change_phone(filing, officer=officer)
+    tasks()
+    by_path = {r["path"].rpartition("=")[2]: r for r in receiver.requests}
+    assert sorted(by_path) == ["first", "second"]
+    verify = docs_verify()
+    for name, created in (("first", first), ("second", second)):
+        request = by_path[name]
+        assert verify(created["secret"], request["headers"], request["body"])
+    assert not verify(first["secret"], by_path["second"]["headers"], by_path["second"]["body"])
+    events = {json.loads(r["body"])["id"] for r in receiver.requests}
+    assert len(events) == 1
+    assert len({r["headers"]["X-Tradereg-Delivery"] for r in receiver.requests}) == 2
