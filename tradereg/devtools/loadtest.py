@@ -11,7 +11,6 @@ import random
 import re
 import secrets
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -219,17 +218,6 @@ def wrk_run(
 
 
 # --- the server -------------------------------------------------------------------------
-
-
-def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
-    """The web server as ``manage.py serve`` (``make run``) starts it: gthread, 4
-    threads per worker, the redacting access log (to stdout, as in production)."""
-    return [
-        sys.executable, "-m", "gunicorn", "tradereg.wsgi",
-        "--worker-class", "gthread", "--workers", str(workers),
-        "--threads", "4", "--bind", f"{host}:{port}", "--access-logfile", "-",
-        "--logger-class", "tradereg.accounts.accesslog.RedactingLogger",
-    ]  # fmt: skip
 
 
 def production_env(*, database_url: str, data_dir: Path, field_key: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from tradereg.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tradereg.core.serving import gunicorn_argv
 
 
 class Command(BaseCommand):
@@ -20,14 +21,8 @@ class Command(BaseCommand):
         port = os.environ.get("PORT", "8000")
         host = os.environ.get("HOST", "127.0.0.1")
         web = subprocess.Popen(  # noqa: S603 - fixed argument list
-            [
-                sys.executable, "-m", "gunicorn", "tradereg.wsgi",
-                "--worker-class", "gthread", "--workers", os.environ.get("WEB_WORKERS", "2"),
-                "--threads", "4", "--bind", f"{host}:{port}", "--access-logfile", "-",
-                # Reset and claim tokens are cut out of the access log.
-                "--logger-class", "tradereg.accounts.accesslog.RedactingLogger",
-            ]
-        )  # fmt: skip
+            gunicorn_argv(host=host, port=port, workers=os.environ.get("WEB_WORKERS", "2"))
+        )
         worker = subprocess.Popen(  # noqa: S603
             [sys.executable, "manage.py", "db_worker", "--interval", "1", "--no-startup-delay"]
         )

@@ -25,6 +25,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from tradereg.common.crypto import key_generate
+from tradereg.core.serving import gunicorn_argv
 from tradereg.devtools import loadtest
 
 CHILD_FLAG = "TRADEREG_LOADTEST_CHILD"
@@ -145,7 +146,7 @@ class Command(BaseCommand):
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(  # noqa: S603 - fixed argument list
-            loadtest.gunicorn_argv(host="127.0.0.1", port=port, workers=options["workers"]),
+            gunicorn_argv(host="127.0.0.1", port=port, workers=options["workers"]),
             env=env,
             stdout=subprocess.DEVNULL,
         )
