@@ -6,13 +6,13 @@ from tradereg.filings.models import Currency, Filing, OperatorType
 
 @admin.register(OperatorType)
 class OperatorTypeAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "section", "org_code_required", "sort_order", "is_active"]
+    list_display = ["name", "name_en", "section", "org_code_required", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
 
 
 @admin.register(Currency)
 class CurrencyAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "usd_rate", "rate_date", "is_default", "sort_order"]
+    list_display = ["code", "name", "name_en", "usd_rate", "rate_date", "is_default", "sort_order"]
     list_editable = ["usd_rate", "rate_date"]
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.query_utils import DeferredAttribute
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tradereg.common import codes
@@ -17,10 +18,19 @@ class Section(models.TextChoices):
     B = "B", _("外国（地区）企业或个体工商户（独资经营者）")
 
 
+def shown_name(name: str, name_en: str) -> str:
+    """A form option in the page's language: the English name on an English page when the
+    data has one. What is stored and printed is always ``name``, the Chinese one."""
+    if name_en and get_language() == "en":
+        return name_en
+    return name
+
+
 class OperatorType(models.Model):
     """经营者类型: admin-editable; each type decides which section of the form applies."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     section = models.CharField(_("表格部分"), max_length=1, choices=Section.choices)
     org_code_required = models.BooleanField(_("需要组织机构代码"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -32,7 +42,7 @@ class OperatorType(models.Model):
         verbose_name_plural = _("经营者类型")
 
     def __str__(self) -> str:
-        return self.name
+        return shown_name(self.name, self.name_en)
 
 
 class Currency(models.Model):
@@ -40,6 +50,7 @@ class Currency(models.Model):
 
     code = models.CharField(_("代码"), max_length=3, unique=True)
     name = models.CharField(_("名称"), max_length=20, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=50, blank=True)
     usd_rate = models.DecimalField(_("折美元汇率"), max_digits=12, decimal_places=6)
     rate_date = models.DateField(_("汇率日期"))
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -51,7 +62,7 @@ class Currency(models.Model):
         verbose_name_plural = _("币种")
 
     def __str__(self) -> str:
-        return self.name
+        return shown_name(self.name, self.name_en)
 
 
 class Method(models.TextChoices):

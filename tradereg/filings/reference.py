@@ -1,6 +1,7 @@
 """Form options kept as data (FORM.md): 经营者类型 and 币种 with their rates.
 
 Loading only adds what is missing, so what a national admin has edited stays as edited.
+The English names are for English pages; the form always prints the Chinese name.
 """
 
 import csv
@@ -22,25 +23,37 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 @transaction.atomic
 def form_options_load() -> tuple[int, int]:
-    """Create missing operator types and currencies; returns how many of each exist."""
+    """Create missing operator types and currencies, and give an English name to those
+    that have none yet; returns how many of each exist."""
     for row in _rows("operator_types.csv"):
-        OperatorType.objects.get_or_create(
+        operator_type, _ = OperatorType.objects.get_or_create(
             name=row["name"],
             defaults={
+                "name_en": row["name_en"],
                 "section": row["section"],
                 "org_code_required": row["org_code_required"] == "1",
                 "sort_order": int(row["sort_order"]),
             },
         )
+        _name_en_fill(operator_type, row["name_en"])
     for row in _rows("currencies.csv"):
-        Currency.objects.get_or_create(
+        currency, _ = Currency.objects.get_or_create(
             code=row["code"],
             defaults={
                 "name": row["name"],
+                "name_en": row["name_en"],
                 "usd_rate": Decimal(row["usd_rate"]),
                 "rate_date": date.fromisoformat(row["rate_date"]),
                 "sort_order": int(row["sort_order"]),
                 "is_default": row["is_default"] == "1",
             },
         )
+        _name_en_fill(currency, row["name_en"])
     return OperatorType.objects.count(), Currency.objects.count()
+
+
+def _name_en_fill(option: OperatorType | Currency, name_en: str) -> None:
+    """An English name set by an admin stays; only an empty one is filled."""
+    if not option.name_en and name_en:
+        option.name_en = name_en
+        option.save(update_fields=["name_en"])

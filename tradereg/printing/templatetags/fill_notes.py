@@ -25,7 +25,7 @@ def operator_type_note() -> str:
     """Which types fill in section A and which section B; empty when no type is active."""
     names: dict[str, list[str]] = {Section.A: [], Section.B: []}
     for operator_type in OperatorType.objects.filter(is_active=True):
-        names[operator_type.section].append(operator_type.name)
+        names[operator_type.section].append(str(operator_type))
     a_types, b_types = chinese_list(names[Section.A]), chinese_list(names[Section.B])
     a_heading = SECTION_LABELS[Section.A]["heading"]
     b_heading = SECTION_LABELS[Section.B]["heading"]
