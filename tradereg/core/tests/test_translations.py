@@ -16,10 +16,20 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from tradereg.accounts.models import User
 from tradereg.accounts.tests.otp import login_verified
-from tradereg.filings.tests.factories import PASSWORD, filing_data, form_post, make_officer
+from tradereg.filings.models import IdType, Status
+from tradereg.filings.publication import printed_values
+from tradereg.filings.tests.factories import (
+    PASSWORD,
+    filing_data,
+    form_post,
+    make_filing,
+    make_officer,
+)
+from tradereg.printing.tests.helpers import opened, pdf_text
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -263,3 +273,62 @@ def test_language_switch_does_not_redirect_elsewhere():
     answer = Client().post("/i18n/setlang/", {"language": "en", "next": "https://evil.example/"})
     assert answer.status_code == 302
     assert not answer["Location"].startswith("https://evil.example")
+
+
+def test_identifier_error_in_english():
+    client = Client()
+    post = form_post(filing_data(), uscc="91350100M000100Y4", registration_no="")
+    post.update(username="english-clerk", password1=PASSWORD, password2=PASSWORD)
+    body = client.post(NEW_FORM, post, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The unified social credit code must have 18 characters; it has 17" in body
+    chinese = Client().post(NEW_FORM, post).content.decode()
+    assert "统一社会信用代码应为18位，当前为17位" in chinese
+
+
+def test_form_options_in_english_from_the_data():
+    body = Client().get(NEW_FORM, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Private enterprise" in body
+    assert "Individual business (sole proprietor)" in body
+    assert ">RMB<" in body
+    assert "私营企业" not in body
+    chinese = Client().get(NEW_FORM).content.decode()
+    assert "私营企业" in chinese
+    assert ">人民币<" in chinese
+
+
+def test_english_print_page_keeps_the_form_in_chinese_and_says_so():
+    filing = make_filing(status=Status.APPROVED)
+    client = opened(filing)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(f"/print/{filing.pk}/").content.decode()
+    assert "Print front" in body
+    assert "The registration form is a legal document" in body
+    sheets = body[body.index('<div class="sheets" lang="zh-Hans">') :]
+    for label in (
+        "对外贸易经营者备案登记表",
+        "经营者中文名称",
+        "备案登记机关（签章）",
+        "居民身份证",
+    ):
+        assert label in sheets, label
+    assert "Operator name (Chinese)" not in sheets
+    assert "Resident identity card" not in sheets
+    chinese = opened(filing).get(f"/print/{filing.pk}/").content.decode()
+    assert "The registration form is a legal document" not in chinese
+    assert "备案登记表是法律文书" not in chinese
+
+
+def test_pdf_asked_for_in_english_is_the_chinese_form():
+    filing = make_filing(status=Status.APPROVED)
+    client = opened(filing)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = pdf_text(client.get(f"/print/{filing.pk}/front.pdf").content)
+    assert "经营者中文名称" in text
+    assert "Operator name" not in text
+
+
+def test_printed_values_are_chinese_in_an_english_request():
+    filing = make_filing(status=Status.APPROVED, id_type=IdType.PASSPORT, id_number="E12345678")
+    with translation.override("en"):
+        values = printed_values(filing, filing.approved_revision, full_id=False)
+    assert values["id_type"] == "护照"
