@@ -201,8 +201,9 @@ def _row(code: Code, status: str, source: PublishedForm | PublishedOperator | No
 
 
 def batch_rows(*, codes: list[Code]) -> list[dict[str, Any]]:
-    """Each code's answer as of now, public fields only (never an ID number); the forms
-    and operators are read in batches of ``CHUNK``, about five queries per 2,000 codes."""
+    """Each code's answer as of now, public fields only (never an ID number), read in IN
+    queries of ``CHUNK`` codes: one per chunk of each kind, and one for the operators of
+    the forms found."""
     by_kind: dict[str, set[str]] = {VERIFICATION_CODE: set(), IE_CODE: set(), USCC: set()}
     for code in codes:
         if code.kind in by_kind:

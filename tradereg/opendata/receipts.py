@@ -1,4 +1,4 @@
-"""Signed receipts of batch verification (Ed25519, decision 0025's key handling).
+"""Signed receipts of batch verification (Ed25519, decision 0026; keys kept as 0025's).
 
 A receipt says "this register answered these rows to that upload at this time":
 ``request_sha256`` (of the uploaded bytes), ``result_sha256`` (of the canonical JSON of

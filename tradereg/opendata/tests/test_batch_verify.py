@@ -14,7 +14,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
+from tradereg.common.replica import public_reads_active
 from tradereg.core.checks import receipt_key_configured
 from tradereg.filings import services as filing_services
 from tradereg.filings.tests.factories import make_officer
@@ -380,6 +382,22 @@ def test_the_page_is_rate_limited_per_address(client):
     )
     assert refused.status_code == 429
     assert "操作过于频繁" in refused.content.decode()
+
+
+def test_the_page_reads_the_published_copy_as_public_reads(client, register):
+    """Its registry reads may go to a replica (decision 0022), like /verify/'s."""
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        if "registry_published" in sql:
+            seen.append(public_reads_active())
+        return execute(sql, params, many, context)
+
+    data = f"{register['current_code']}\n{register['changed'].ie_code}\n".encode()
+    with connection.execute_wrapper(spy):
+        client.post("/verify/batch/", {"file": SimpleUploadedFile("a.csv", data, "text/csv")})
+    assert seen
+    assert all(seen)
 
 
 def test_the_verify_page_links_to_the_batch_page(client):
