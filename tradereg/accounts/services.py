@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,6 +115,7 @@ def password_reset_send(
         email_enqueue(
             to=user.email,
             template="accounts/emails/password_reset",
+            language=settings.LANGUAGE_CODE,
             context={
                 "user": user,
                 "uid": urlsafe_base64_encode(force_bytes(user.pk)),

@@ -11,6 +11,7 @@ published copy and the figures exist only if the change is committed.
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -140,9 +141,11 @@ def transition_apply(
         current = filing.current_revision or revision
         recipient = email_to or (current.email if filing.owner_id else None)
         if transition.email and recipient:
+            own = user is not None and user.pk == filing.owner_id
             email_enqueue(
                 to=recipient,
                 template=transition.email,
+                language=None if own else settings.LANGUAGE_CODE,
                 context={
                     "filing": filing,
                     "revision": current,
