@@ -20,6 +20,7 @@ from django.utils import translation
 
 from tradereg.accounts.models import User
 from tradereg.accounts.tests.otp import login_verified
+from tradereg.filings import services
 from tradereg.filings.models import IdType, Status
 from tradereg.filings.publication import printed_values
 from tradereg.filings.tests.factories import (
@@ -29,6 +30,7 @@ from tradereg.filings.tests.factories import (
     make_filing,
     make_officer,
 )
+from tradereg.notifications.models import OutboundEmail
 from tradereg.printing.tests.helpers import opened, pdf_text
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -332,3 +334,28 @@ def test_printed_values_are_chinese_in_an_english_request():
     with translation.override("en"):
         values = printed_values(filing, filing.approved_revision, full_id=False)
     assert values["id_type"] == "护照"
+
+
+# --- e-mail -----------------------------------------------------------------------------
+
+
+def test_mail_caused_by_the_recipient_is_in_the_language_they_use():
+    post = form_post(filing_data())
+    post.update(username="english-filer", password1=PASSWORD, password2=PASSWORD)
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert client.post(NEW_FORM, post).status_code == 302
+    welcome = OutboundEmail.objects.get(to=post["email"])
+    assert welcome.subject.startswith("Foreign trade operator filing: registration complete")
+    assert "Next steps:" in welcome.body_text
+    assert "下一步" not in welcome.body_text
+
+
+def test_mail_of_an_officer_decision_is_in_chinese_whatever_the_officer_reads():
+    filing = make_filing(status=Status.REPORTED, code="440300")
+    officer = make_officer(code="440300")
+    with translation.override("en"):
+        services.filing_approve(filing=filing, acting_user=officer)
+    mail = OutboundEmail.objects.filter(template="filings/emails/filing_approved").get()
+    assert mail.subject.startswith("对外贸易经营者备案登记：已审核通过")
+    assert "备案登记表编号：" in mail.body_text
