@@ -161,6 +161,7 @@ def subscription_create(
     url = url_check(url)
     secret = "whsec_" + secrets.token_urlsafe(32)
     with transaction.atomic():
+        # One creation at a time per key, so that the count below holds until commit.
         ApiKey.objects.select_for_update().filter(pk=api_key.pk).first()
         if api_key.webhooks.filter(active=True).count() >= SUBSCRIPTIONS_PER_KEY:
             raise WatchRefused(
@@ -190,6 +191,7 @@ def watches_add(
     """Watch more operators (codes already watched are kept once); returns how many are
     new. Raises WatchRefused for an unknown code or too many."""
     with transaction.atomic():
+        # One change at a time per subscription, so that the limit holds until commit.
         WebhookSubscription.objects.select_for_update().filter(pk=subscription.pk).first()
         added = _watches_add(subscription=subscription, codes=codes)
         if added:
