@@ -13,13 +13,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tradereg.accounts.services import BREAK_GLASS_MAX_HOURS, break_glass_create
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("创建限时的应急超级管理员账户（记入审计记录）")
+    help = _("创建限时的应急超级管理员账户（记入审计记录）")
 
     def add_arguments(self, parser):
         parser.add_argument("--username", required=True)

@@ -11,17 +11,16 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tradereg.audit import conf
 from tradereg.audit.services import audit_purge
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("清理超过保存期限的审计事件（本身记入审计记录）")
+    help = _("清理超过保存期限的审计事件（本身记入审计记录）")
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("只统计，不删除"))
+        parser.add_argument("--dry-run", action="store_true", help=_("只统计，不删除"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = audit_purge(dry_run=options["dry_run"])

@@ -8,13 +8,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tradereg.audit.selectors import chain_verify
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("校验审计记录的哈希链，报告第一处断链")
+    help = _("校验审计记录的哈希链，报告第一处断链")
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default="default")

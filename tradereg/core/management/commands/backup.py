@@ -12,19 +12,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tradereg.core.backup import BackupError, backup_write
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("把数据库和全部附件备份到目录 DIR，附 SHA-256 校验清单")
+    help = _("把数据库和全部附件备份到目录 DIR，附 SHA-256 校验清单")
 
     def add_arguments(self, parser):
-        parser.add_argument("directory", help=gettext_lazy("备份目录（须为空或尚不存在）"))
-        parser.add_argument(
-            "--force", action="store_true", help=gettext_lazy("覆盖该目录中已有的备份")
-        )
+        parser.add_argument("directory", help=_("备份目录（须为空或尚不存在）"))
+        parser.add_argument("--force", action="store_true", help=_("覆盖该目录中已有的备份"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

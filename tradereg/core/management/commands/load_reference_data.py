@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tradereg.authorities.services import authorities_load
 from tradereg.filings.reference import form_options_load
@@ -15,7 +14,7 @@ from tradereg.regions.services import regions_load
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("载入行政区划和备案登记机关参考数据（可重复执行）")
+    help = _("载入行政区划和备案登记机关参考数据（可重复执行）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         regions = regions_load()

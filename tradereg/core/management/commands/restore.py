@@ -15,25 +15,24 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tradereg.core.backup import BackupError, backup_restore, backup_verify
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("从 manage.py backup 写出的目录恢复数据库和全部附件（先逐一校验）")
+    help = _("从 manage.py backup 写出的目录恢复数据库和全部附件（先逐一校验）")
 
     def add_arguments(self, parser):
-        parser.add_argument("directory", help=gettext_lazy("备份目录"))
+        parser.add_argument("directory", help=_("备份目录"))
         parser.add_argument(
             "--force",
             action="store_true",
-            help=gettext_lazy("目标不是空的也恢复：替换其中的数据和文件"),
+            help=_("目标不是空的也恢复：替换其中的数据和文件"),
         )
         parser.add_argument(
             "--verify-only",
             action="store_true",
-            help=gettext_lazy("只校验备份，不恢复"),
+            help=_("只校验备份，不恢复"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

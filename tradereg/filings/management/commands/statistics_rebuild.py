@@ -8,13 +8,14 @@ national scale (docs/statistics.md has the measured time).
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from tradereg.filings.figures import figures_rebuild
 
 
 class Command(BaseCommand):
-    help = "根据备案办理记录重新计算统计数据"
+    help = _("根据备案办理记录重新计算统计数据")
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = figures_rebuild()
-        self.stdout.write(f"统计数据已重新计算，共 {rows} 行。")
+        self.stdout.write(_("统计数据已重新计算，共 %(n)d 行。") % {"n": rows})

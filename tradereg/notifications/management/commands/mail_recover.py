@@ -7,13 +7,14 @@ operator after a crash, or for cron where no mail has been sent since.
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from tradereg.notifications.tasks import mail_recover
 
 
 class Command(BaseCommand):
-    help = "重新排队因任务进程中断而未发送的邮件"
+    help = _("重新排队因任务进程中断而未发送的邮件")
 
     def handle(self, *args: Any, **options: Any) -> None:
         queued = mail_recover()
-        self.stdout.write(f"重新排队邮件：{len(queued)} 封")
+        self.stdout.write(_("重新排队邮件：%(n)d 封") % {"n": len(queued)})
