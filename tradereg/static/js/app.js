@@ -37,6 +37,24 @@
     }
   });
 
+  // A table wider than the screen scrolls in its own box (site.css, phones): keyboard
+  // users must be able to reach it, so it takes focus while it scrolls.
+  function markScrollable() {
+    document.querySelectorAll("table.list, .table-wrap").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.dataset.scrollFocus = "1";
+      } else if (!scrolls && box.dataset.scrollFocus) {
+        box.removeAttribute("tabindex");
+        delete box.dataset.scrollFocus;
+      }
+    });
+  }
+  markScrollable();
+  window.addEventListener("resize", markScrollable);
+  document.addEventListener("htmx:afterSwap", markScrollable);
+
   // One submission per click: a double click must not post twice.
   document.addEventListener("submit", function (event) {
     var form = event.target;
