@@ -78,8 +78,8 @@ AUTHORITY_KEY = ["span", "day", "authority", "measure", "working_days"]
 
 class AuthorityFigure(models.Model):
     """``Figure`` summed over the operator types: what the tables by month and by
-    authority read, in a fraction of the rows (a national year about 130,000 month rows
-    instead of 270,000)."""
+    authority read, in a fraction of the rows (a national year about 77,000 month rows
+    instead of 260,000)."""
 
     span = models.CharField(max_length=5, choices=Span.choices)
     day = models.DateField()

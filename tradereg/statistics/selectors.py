@@ -2,7 +2,7 @@
 
 A range reads the month rows of the months it covers whole and the day rows of its
 ragged ends, each table from the smallest table of the rollup that holds it: a national
-year is about 130,000 rows for the table by authority and a few thousand for the rest,
+year is about 77,000 rows for the table by authority and 4,000 for the rest,
 not millions of events.
 """
 
