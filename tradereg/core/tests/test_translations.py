@@ -359,3 +359,15 @@ def test_mail_of_an_officer_decision_is_in_chinese_whatever_the_officer_reads():
     mail = OutboundEmail.objects.filter(template="filings/emails/filing_approved").get()
     assert mail.subject.startswith("对外贸易经营者备案登记：已审核通过")
     assert "备案登记表编号：" in mail.body_text
+
+
+def test_language_switch_returns_to_the_page_it_was_pressed_on():
+    """The switch carries no ``next`` (nothing of the URL is echoed into the page); Django
+    returns to the same-origin referring page, its query included."""
+    client = Client()
+    page = client.get("/authorities/pick/?q=深圳&next=https://evil.example/").content.decode()
+    assert "evil.example" not in page
+    referer = f"http://testserver{NEW_FORM}"
+    answer = client.post("/i18n/setlang/", {"language": "en"}, HTTP_REFERER=referer)
+    assert answer.status_code == 302
+    assert answer["Location"] == referer
