@@ -2,6 +2,13 @@
 (function () {
   "use strict";
 
+  // What opened each dialog: focus goes back there when it closes (Escape, 关闭, a pick).
+  var openers = new WeakMap();
+  document.addEventListener("close", function (event) {
+    var opener = openers.get(event.target);
+    if (opener) opener.focus();
+  }, true);
+
   // 【选择】 opens the authority dialog instead of the picker page.
   document.addEventListener("click", function (event) {
     var opener = event.target.closest("[data-picker-open]");
@@ -9,6 +16,7 @@
       var dialog = document.getElementById(opener.dataset.pickerOpen);
       if (dialog && dialog.showModal) {
         event.preventDefault();
+        openers.set(dialog, opener);
         dialog.showModal();
         var search = dialog.querySelector("input[type=search]");
         if (search) search.focus();
@@ -26,6 +34,15 @@
     }
     var closer = event.target.closest("[data-dialog-close]");
     if (closer) closer.closest("dialog").close();
+  });
+
+  // A link that acts as a button (【选择】, the picker's results: links, so that they work
+  // without JavaScript) is pressed with Space as well as Enter, as a button is.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === " " && event.target.matches("a[role=button]")) {
+      event.preventDefault();
+      event.target.click();
+    }
   });
 
   // Enter in the dialog's search box picks the first result instead of submitting.
