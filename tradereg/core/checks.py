@@ -159,3 +159,19 @@ def receipt_key_configured(app_configs: Any = None, **kwargs: Any) -> list[Error
             )
         ]
     return []
+
+
+@register(Tags.security)
+def webhooks_stay_public(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Production posts webhooks to public https addresses only: the switch that lets
+    them reach loopback and private networks (for a receiver on the same host, and the
+    tests) would let an API-key holder make the server call inside its own network."""
+    if settings.PRODUCTION and settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        return [
+            Error(
+                "WEBHOOK_ALLOW_PRIVATE_URLS must be off with TRADEREG_ENV=production.",
+                hint="Webhooks go to public https addresses only (decision 0027).",
+                id="tradereg.E035",
+            )
+        ]
+    return []

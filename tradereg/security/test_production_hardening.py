@@ -93,6 +93,7 @@ def test_deploy_check_passes_at_warning_level():
         ({"SIGNING_CERT": "", "SIGNING_KEY": ""}, "tradereg.E030"),
         ({"RECEIPT_SIGNING_KEY": ""}, "tradereg.E034"),
         ({"RECEIPT_SIGNING_KEY": "/nonexistent/receipt.pem"}, "tradereg.E034"),
+        ({"WEBHOOK_ALLOW_PRIVATE_URLS": "1"}, "tradereg.E035"),
     ],
 )
 def test_production_refuses_unsafe_settings(override, reason):
