@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tradereg.accounts.tests.otp import login_verified
 from tradereg.audit.models import AuditEvent
+from tradereg.conftest import free_port
 from tradereg.filings import services as filing_services
 from tradereg.filings.publication import filing_publish
 from tradereg.filings.tests.factories import (
@@ -40,7 +41,7 @@ class Receiver:
     """A webhook receiver on a free loopback port: records every request and answers
     with the next of ``answers`` (200 once they run out)."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.requests: list[dict] = []
         self.answers: list[int] = []
         self._lock = threading.Lock()
@@ -62,7 +63,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/tradereg"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -195,6 +196,36 @@ def test_a_failing_receiver_is_retried_and_the_log_shows_it(client, receiver, ta
     assert entry["delivered_at"] is not None
     tasks()
     assert len(receiver.requests) == 2  # delivered once: nothing further
+
+
+def test_a_receiver_that_is_down_gets_the_event_once_it_is_back(client, settings, tasks):
+    """Nothing listens on the receiver's port at first (connection refused); the retry
+    after it starts there delivers the same signed event, once."""
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    officer = make_officer(code="110000")
+    filing = approved(officer=officer)
+    key = watch_key()
+    port = free_port()
+    created = watch(client, key, f"http://127.0.0.1:{port}/hooks/tradereg", filing.ie_code)
+
+    change_phone(filing, officer=officer)
+    tasks()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, None)
+    assert delivery.last_error
+
+    back = Receiver(port=port)
+    try:
+        with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
+            tasks()
+            tasks()
+    finally:
+        back.close()
+    [request] = back.requests
+    assert docs_verify()(created["secret"], request["headers"], request["body"])
+    assert json.loads(request["body"])["type"] == "operator.changed"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 2, 200)
 
 
 def test_a_delivery_is_given_up_a_day_after_the_event(client, receiver, tasks):
