@@ -23,11 +23,12 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from tradereg.common.outbox import lost_requeue, tasks_named
 from tradereg.notifications.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
-READY, RUNNING, FAILED = "READY", "RUNNING", "FAILED"
+READY, RUNNING = "READY", "RUNNING"
 WORKER_LOST = "tradereg.notifications.tasks.WorkerLost"
 
 
@@ -156,7 +157,7 @@ def _delivered(message: OutboundEmail) -> None:
 
 
 def _tasks(name: str) -> "QuerySet[DBTaskResult]":
-    return DBTaskResult.objects.filter(task_path=f"{__name__}.{name}")
+    return tasks_named(__name__, name)
 
 
 def sweep_ensure() -> None:
@@ -167,51 +168,25 @@ def sweep_ensure() -> None:
 
 def mail_recover() -> list[int]:
     """Queue again every pending message that is due and has no task waiting for it, and
-    close the tasks of workers that died. Returns the ids of the messages queued again.
-
-    Due means its ``next_attempt_at`` has passed and no attempt holds a lease on it. A
-    message like that without a waiting task has lost it: its worker was killed, or died
-    before the retry was queued. Queuing it twice does no harm (``email_send`` takes the
-    lease first), so this may run any time, on any number of workers.
-    """
-    now = timezone.now()
-    _tasks_of_dead_workers(now).update(
-        status=FAILED,
-        finished_at=now,
-        exception_class_path=WORKER_LOST,
-        traceback=(
+    close the tasks of workers that died (``tradereg.common.outbox``). Returns the ids of
+    the messages queued again."""
+    queued = lost_requeue(
+        rows=OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING),
+        module=__name__,
+        send="email_send",
+        sweep="email_sweep",
+        enqueue=email_send.enqueue,
+        lease=_lease(),
+        lost_class_path=WORKER_LOST,
+        lost_note=(
             "The worker stopped before this task finished; its message, unless already "
             "sent, is queued again."
         ),
+        now=timezone.now(),
     )
-    waiting = {
-        args_kwargs["args"][0]
-        for args_kwargs in _tasks("email_send")
-        .filter(status=READY)
-        .values_list("args_kwargs", flat=True)
-        if args_kwargs.get("args")
-    }
-    due = (
-        OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
-        .exclude(pk__in=waiting)
-        .values_list("pk", flat=True)
-    )
-    queued = list(due)
-    for pk in queued:
-        email_send.enqueue(pk)
     if queued:
         logger.warning("mail %s had lost its send task; queued again", queued)
     return queued
-
-
-def _tasks_of_dead_workers(now: datetime) -> "QuerySet[DBTaskResult]":
-    """Mail tasks RUNNING for longer than any attempt may take: their worker is gone."""
-    return DBTaskResult.objects.filter(
-        task_path__in=[f"{__name__}.email_send", f"{__name__}.email_sweep"],
-        status=RUNNING,
-        started_at__lt=now - _lease(),
-    )
 
 
 @task()

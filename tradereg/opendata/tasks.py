@@ -26,11 +26,12 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from tradereg.common.outbox import lost_requeue, tasks_named
 from tradereg.opendata.models import WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
-READY, RUNNING, FAILED = "READY", "RUNNING", "FAILED"
+READY, RUNNING = "READY", "RUNNING"
 WORKER_LOST = "tradereg.opendata.tasks.WorkerLost"
 TIMEOUT_SECONDS = 10
 # Longer than any attempt may last: name resolution, connect and answer, each bounded by
@@ -238,7 +239,7 @@ def _failed(
 
 
 def _tasks(name: str) -> "QuerySet[DBTaskResult]":
-    return DBTaskResult.objects.filter(task_path=f"{__name__}.{name}")
+    return tasks_named(__name__, name)
 
 
 def sweep_ensure() -> None:
@@ -249,44 +250,21 @@ def sweep_ensure() -> None:
 
 def deliveries_recover() -> list[int]:
     """Queue again every pending delivery that is due, holds no live lease and has no
-    waiting task, and close the tasks of workers that died (RUNNING longer than a lease).
-    Queuing one twice does no harm (``webhook_deliver`` takes the lease first)."""
-    now = timezone.now()
-    _tasks_of_dead_workers(now).update(
-        status=FAILED,
-        finished_at=now,
-        exception_class_path=WORKER_LOST,
-        traceback="The worker stopped before this task finished; its delivery is queued again.",
+    waiting task, and close the tasks of workers that died (``tradereg.common.outbox``)."""
+    queued = lost_requeue(
+        rows=WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING),
+        module=__name__,
+        send="webhook_deliver",
+        sweep="webhook_sweep",
+        enqueue=webhook_deliver.enqueue,
+        lease=LEASE,
+        lost_class_path=WORKER_LOST,
+        lost_note="The worker stopped before this task finished; its delivery is queued again.",
+        now=timezone.now(),
     )
-    waiting = {
-        args_kwargs["args"][0]
-        for args_kwargs in _tasks("webhook_deliver")
-        .filter(status=READY)
-        .values_list("args_kwargs", flat=True)
-        if args_kwargs.get("args")
-    }
-    due = (
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
-        )
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
-        .exclude(pk__in=waiting)
-        .values_list("pk", flat=True)
-    )
-    queued = list(due)
-    for pk in queued:
-        webhook_deliver.enqueue(pk)
     if queued:
         logger.warning("webhook deliveries %s had lost their task; queued again", queued)
     return queued
-
-
-def _tasks_of_dead_workers(now: datetime) -> "QuerySet[DBTaskResult]":
-    return DBTaskResult.objects.filter(
-        task_path__in=[f"{__name__}.webhook_deliver", f"{__name__}.webhook_sweep"],
-        status=RUNNING,
-        started_at__lt=now - LEASE,
-    )
 
 
 @task()
