@@ -19,7 +19,7 @@ def current_nav(html: str) -> list[str]:
 
 def test_each_page_still_marks_its_own_navigation_item(client):
     pages = {"/print/": ["打印登记表"], "/regulations/": ["法律法规"], "/app/": ["应用首页"]}
-    pages |= {"/filing/new/": ["备案登记"], "/": [], "/operators/": []}
+    pages |= {"/filing/new/": ["备案登记"], "/": [], "/operators/": ["经营者信息查询"]}
 
     for path, current in pages.items():
         assert current_nav(client.get(path).content.decode()) == current, path
