@@ -11,6 +11,7 @@ from math import ceil, log10
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 # Colours that stay apart for the common colour-vision deficiencies (Okabe–Ito).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
@@ -86,7 +87,7 @@ def bar_chart(
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                    "<title>{} {}：{}</title></rect>",
+                    "<title>{} {}{}{}</title></rect>",
                     _f(x0 + bar_w * number),
                     _f(TOP + plot_h - height),
                     _f(max(bar_w - 1, 1)),
@@ -94,6 +95,7 @@ def bar_chart(
                     PALETTE[number % len(PALETTE)],
                     category,
                     one.label,
+                    _("："),
                     _number(value) + unit,
                 )
             )

@@ -317,6 +317,15 @@ def test_the_page_draws_charts_from_its_tables(history):
     assert "<title>2025-03 5个工作日内办结比例：66.7%</title>" in body
 
 
+def test_the_charts_read_in_english_on_an_english_page(history):
+    """The tooltip's colon joins translated parts, so English reads "label: value"."""
+    client = client_for(history.officers["440300"])
+    response = client.get(reverse("statistics:page"), RANGE, HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert "<title>2025-03 New filing: 3</title>" in body
+    assert "：" not in body
+
+
 def test_the_office_navigation_leads_to_statistics(history):
     client = client_for(history.officers["440300"])
     body = client.get(reverse("office:queue")).content.decode()
