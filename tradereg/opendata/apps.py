@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpendataConfig(AppConfig):
     name = "tradereg.opendata"
-    verbose_name = "开放数据"
+    verbose_name = _("开放数据")
 
     def ready(self) -> None:
         """Connect the change log, then the webhooks (which read its entries), to the

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from tradereg.common.codes import normalize_code
 from tradereg.printing.selectors import Result
@@ -41,15 +42,37 @@ _STATUS_ZH = {
     NOT_FOUND: "未找到",
     UNRECOGNISED: "无法识别",
 }
-KIND_ZH = {VERIFICATION_CODE: "核验码", IE_CODE: "进出口企业代码", USCC: "统一社会信用代码"}
+# The JSON and the signed receipt say the words above in Chinese whatever the request's
+# language; the page and the CSV a person reads say these, in the visitor's language.
+STATUS_LABELS = {
+    Result.CURRENT: pgettext_lazy("batch verdict", "有效"),
+    Result.SUPERSEDED: gettext_lazy("已被变更取代"),
+    Result.CANCELLED: gettext_lazy("已注销"),
+    PublishedOperator.Status.APPROVED: gettext_lazy("已备案"),
+    PublishedOperator.Status.CANCELLED: gettext_lazy("已注销"),
+    NOT_FOUND: gettext_lazy("未找到"),
+    UNRECOGNISED: gettext_lazy("无法识别"),
+}
+KIND_LABELS = {
+    VERIFICATION_CODE: gettext_lazy("核验码"),
+    IE_CODE: gettext_lazy("进出口企业代码"),
+    USCC: gettext_lazy("统一社会信用代码"),
+}
 
 
 class BatchRefused(Exception):
-    """The upload as a whole cannot be answered; ``code`` is stable, the messages say why."""
+    """The upload as a whole cannot be answered; ``code`` is stable, the messages say why.
 
-    def __init__(self, *, status: int, code: str, zh: str, en: str) -> None:
+    ``zh`` and ``en`` are the API's, whatever the request's language; ``message`` is the
+    page's, in the visitor's language. ``zh`` is given as the catalogue's message."""
+
+    def __init__(
+        self, *, status: int, code: str, zh: str, en: str, params: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(code)
-        self.status, self.code, self.zh, self.en = status, code, zh, en
+        self.status, self.code, self.en = status, code, en
+        self.zh = zh % (params or {})
+        self.message = _(zh) % (params or {})
 
 
 @dataclass(frozen=True)
@@ -77,20 +100,24 @@ def _kind(code: str) -> tuple[str, str]:
 def _text(data: bytes) -> str:
     if not data.strip():
         raise BatchRefused(
-            status=422, code="file_empty", zh=_("上传的文件是空的。"), en="The file is empty."
+            status=422,
+            code="file_empty",
+            zh=gettext_noop("上传的文件是空的。"),
+            en="The file is empty.",
         )
     if len(data) > MAX_BYTES:
         raise BatchRefused(
             status=413,
             code="file_too_large",
-            zh=_("文件过大，每次核验的文件不能超过 %(mb)d MB。") % {"mb": MAX_BYTES // 2**20},
+            zh=gettext_noop("文件过大，每次核验的文件不能超过 %(mb)d MB。"),
+            params={"mb": MAX_BYTES // 2**20},
             en=f"The file is larger than {MAX_BYTES // 2**20} MB.",
         )
     if b"\x00" in data:
         raise BatchRefused(
             status=422,
             code="file_not_text",
-            zh=_("文件不是CSV文本文件，请上传每行一个代码的CSV文件。"),
+            zh=gettext_noop("文件不是CSV文本文件，请上传每行一个代码的CSV文件。"),
             en="The file is not a CSV text file.",
         )
     for encoding in ("utf-8-sig", "gb18030"):
@@ -101,7 +128,7 @@ def _text(data: bytes) -> str:
     raise BatchRefused(
         status=422,
         code="file_encoding",
-        zh=_("无法识别文件的编码，请另存为UTF-8或GB18030编码的CSV文件。"),
+        zh=gettext_noop("无法识别文件的编码，请另存为UTF-8或GB18030编码的CSV文件。"),
         en="The file is neither UTF-8 nor GB18030.",
     )
 
@@ -129,21 +156,24 @@ def codes_parse(data: bytes) -> list[Code]:
         raise BatchRefused(
             status=422,
             code="file_not_csv",
-            zh=_("文件不是有效的CSV文件。"),
+            zh=gettext_noop("文件不是有效的CSV文件。"),
             en="The file is not valid CSV.",
         ) from None
     if not codes:
         raise BatchRefused(
             status=422,
             code="file_empty",
-            zh=_("文件中没有代码：请每行填写一个核验码、进出口企业代码或统一社会信用代码。"),
+            zh=gettext_noop(
+                "文件中没有代码：请每行填写一个核验码、进出口企业代码或统一社会信用代码。"
+            ),
             en="The file holds no code.",
         )
     if len(codes) > MAX_ROWS:
         raise BatchRefused(
             status=413,
             code="too_many_rows",
-            zh=_("每次最多核验 %(max)d 条，请拆分文件后分批上传。") % {"max": MAX_ROWS},
+            zh=gettext_noop("每次最多核验 %(max)d 条，请拆分文件后分批上传。"),
+            params={"max": MAX_ROWS},
             en=f"At most {MAX_ROWS} codes per request; split the file.",
         )
     return codes
@@ -245,11 +275,21 @@ def batch_summary(rows: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-CSV_HEADER = ["行号", "输入", "代码", "类型", "结果", "经营者名称", "进出口企业代码", "备案日期"]
+CSV_HEADER = [
+    gettext_lazy("行号"),
+    gettext_lazy("输入"),
+    gettext_lazy("代码"),
+    gettext_lazy("类型"),
+    gettext_lazy("结果"),
+    gettext_lazy("经营者名称"),
+    gettext_lazy("进出口企业代码"),
+    gettext_lazy("备案日期"),
+]
 
 
 def rows_csv(rows: list[dict[str, Any]]) -> str:
-    """The answer as CSV for a spreadsheet (UTF-8 with BOM, which Excel needs for Chinese)."""
+    """The answer as CSV for a spreadsheet (UTF-8 with BOM, which Excel needs for Chinese),
+    headed and worded in the language of the request."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
@@ -259,8 +299,8 @@ def rows_csv(rows: list[dict[str, Any]]) -> str:
                 row["line"],
                 _safe_cell(row["input"]),
                 row["code"],
-                KIND_ZH.get(row["kind"], "—"),
-                row["status_zh"],
+                KIND_LABELS.get(row["kind"], "—"),
+                STATUS_LABELS[row["status"]],
                 _safe_cell(row["name_cn"] or ""),
                 row["ie_code"] or "",
                 row["approved_on"] or "",

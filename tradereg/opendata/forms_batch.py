@@ -41,5 +41,5 @@ class BatchVerifyForm(forms.Form):
         try:
             codes = batch.codes_parse(data)
         except batch.BatchRefused as refused:
-            raise forms.ValidationError(refused.zh, code=refused.code) from None
+            raise forms.ValidationError(refused.message, code=refused.code) from None
         return data, codes

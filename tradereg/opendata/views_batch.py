@@ -51,11 +51,13 @@ def verify_batch(request: HttpRequest) -> HttpResponse:
         {
             "form": BatchVerifyForm(),
             "rows": rows,
-            "kinds": batch.KIND_ZH,
+            "kinds": batch.KIND_LABELS,
+            "verdicts": batch.STATUS_LABELS,
             "summary": summary,
             "receipt": receipt,
             "receipt_url": _data_url(document, "application/json"),
             "csv_url": _data_url(batch.rows_csv(rows), "text/csv"),
             "file_stem": _("批量核验结果"),
+            "receipt_stem": _("批量核验结果-回执"),
         },
     )

@@ -97,3 +97,16 @@ def test_sending_the_issuing_form_twice_issues_one_key(admin):
     assert 'id="issued-key"' not in again
     assert "未重复签发" in again
     assert AuditEvent.objects.filter(event="api_key_issued").count() == 1
+
+
+def test_the_key_list_reads_in_english_on_an_english_page(admin):
+    """The parts that join the scopes and the revocation time go through the catalogue."""
+    client = admin_client(admin)
+    api_key, _key = api_key_issue(name="货代平台", scopes=["read", "watch"], acting_user=admin)
+    api_key_revoke(api_key=api_key, acting_user=admin)
+    content = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>Lookup and verification, Change subscription</td>" in content
+    assert re.search(r"Revoked \(\d{4}-\d\d-\d\d \d\d:\d\d\)</td>", content)
+    content = admin_client(admin).get(PAGE).content.decode()
+    assert "<td>查询与核验、变更订阅</td>" in content
+    assert re.search(r"已吊销（\d{4}-\d\d-\d\d \d\d:\d\d）</td>", content)

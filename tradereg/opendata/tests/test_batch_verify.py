@@ -353,6 +353,53 @@ def test_the_page_answers_a_file_with_the_table_and_the_receipt(client, register
     assert docs_snippet()["receipt_checks"](document, keys, data)
 
 
+def test_the_page_and_its_csv_read_in_english_while_the_receipt_stays_chinese(client, register):
+    """A person reads the table and the CSV in their language; the JSON and the signed
+    receipt say the same words whatever the language, so the signature checks."""
+    data = f"{register['current_code']}\n1100999999999\n12345\n".encode()
+    response = client.post(
+        "/verify/batch/",
+        {"file": SimpleUploadedFile("codes.csv", data, "text/csv")},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    content = response.content.decode()
+    assert 'status-current">Valid</span>' in content
+    assert 'status-not_found">Not found</span>' in content
+    assert "<td>Verification code</td>" in content
+    assert 'download="Batch verification results - receipt.json"' in content
+    csv_text = base64.b64decode(response.context["csv_url"].split("base64,", 1)[1]).decode()
+    lines = csv_text.lstrip("\ufeff").splitlines()
+    assert lines[0].split(",") == [
+        "Line",
+        "As typed",
+        "Code",
+        "Type",
+        "Result",
+        "Operator name",
+        "Import-export enterprise code",
+        "Filing date",
+    ]
+    assert lines[1].split(",")[3:5] == ["Verification code", "Valid"]
+    assert [row["status_zh"] for row in response.context["rows"]] == ["有效", "未找到", "无法识别"]
+    document = json.loads(base64.b64decode(response.context["receipt_url"].split("base64,", 1)[1]))
+    assert docs_snippet()["receipt_checks"](document, client.get("/api/v1/keys").json(), data)
+
+
+def test_the_api_says_its_chinese_message_in_chinese_whatever_the_language(client):
+    response = post_csv(client, b"%PDF-1.7\n\x00", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["message_zh"] == "文件不是CSV文本文件，请上传每行一个代码的CSV文件。"
+    assert response.json()["message_en"] == "The file is not a CSV text file."
+
+
+def test_the_page_says_what_is_wrong_in_english_on_an_english_page(client):
+    upload = SimpleUploadedFile("codes.csv", b"\x00\x01\x02", "text/csv")
+    response = client.post("/verify/batch/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    error = re.search(r'<p class="error" id="id_file_error">([^<]*)</p>', response.content.decode())
+    assert error
+    assert "CSV" in error[1]
+    assert "文件" not in error[1]
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
