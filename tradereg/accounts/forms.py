@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tradereg.accounts.models import User
 from tradereg.accounts.validators import USERNAME_RE
+from tradereg.common.forms import required_messages_name_their_field
 
 
 class LoginForm(AuthenticationForm):
@@ -71,6 +72,7 @@ class AccountForm(forms.Form):
     def __init__(self, *args, email: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._email = email
+        required_messages_name_their_field(self)
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from tradereg.authorities.models import Authority
 from tradereg.common import codes
+from tradereg.common.forms import required_messages_name_their_field
 from tradereg.common.problems import problem_text
 from tradereg.common.uploads import UploadLimits
 from tradereg.filings.models import (
@@ -186,6 +187,7 @@ class FilingForm(forms.Form):
         self.fields["currency"].widget.attrs["data-rates"] = ",".join(
             f"{c.pk}:{c.usd_rate}" for c in self.fields["currency"].queryset if has_usd_rate(c)
         )
+        required_messages_name_their_field(self)
 
     @property
     def section(self) -> str:

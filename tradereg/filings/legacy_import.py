@@ -31,6 +31,7 @@ from openpyxl import load_workbook
 
 from tradereg.authorities.models import Authority
 from tradereg.common import codes
+from tradereg.common.forms import required_messages_name_their_field
 from tradereg.common.problems import problem_text
 from tradereg.filings.forms import SECTION_LABELS, FilingForm
 from tradereg.filings.models import Currency, IdType, Method, OperatorType, Section
@@ -392,6 +393,7 @@ class LegacyFilingForm(FilingForm):
             names=list(dict.fromkeys(c.name for c in choices.currencies.values())),
             label=fields["currency"].label,
         )
+        required_messages_name_their_field(self)
 
     @classmethod
     def prepared_fields(cls, *, method: str, choices: Choices) -> "SharedFields":

@@ -40,7 +40,7 @@ from tradereg.registry.models import OperatorNameGram, PublishedForm, PublishedO
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
-REQUIRED = "这个字段是必填项。"
+REQUIRED = "请填写住所。"  # the field named in its own words
 
 
 def run(data: bytes, **options):

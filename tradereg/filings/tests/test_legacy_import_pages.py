@@ -115,7 +115,7 @@ def test_the_system_admin_uploads_and_the_worker_imports_with_progress_and_repor
     content = b"".join(download.streaming_content)
     assert content.startswith(b"\xef\xbb\xbf")
     [line] = report_lines(content.decode("utf-8"))
-    assert (line["行号"], line["列"], line["说明"]) == ("3", "住所", "这个字段是必填项。")
+    assert (line["行号"], line["列"], line["说明"]) == ("3", "住所", "请填写住所。")
     assert Filing.objects.filter(form_no=rows[0]["备案登记表编号"], owner=None).exists()
     finished = AuditEvent.objects.get(event="legacy_import_finished")
     assert (finished.actor_id, finished.data["created"]) == (admin.pk, 2)
