@@ -28,7 +28,7 @@ def test_the_representatives_label_of_the_section_is_the_one_named():
     form.is_valid()
     label = form.fields["representative"].label
     assert form.errors["representative"] == [f"请填写{label}。"]
-    assert form.errors["org_code"] == [f"请填写{form.fields['org_code'].label}。"]
+    assert form.errors["org_code"] == ["请填写组织机构代码（个体工商户可不填）。"]
 
 
 def test_the_account_block_names_its_fields_too():
