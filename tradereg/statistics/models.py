@@ -31,10 +31,24 @@ class Span(models.TextChoices):
     MONTH = "month", _("月")
 
 
+class RollupRow(models.Model):
+    """What every table of the rollup holds for a cell: its span and day, the measure, the
+    working days for a timed one, and the count; each table adds the keys it is split by."""
+
+    span = models.CharField(max_length=5, choices=Span.choices)
+    day = models.DateField()
+    measure = models.CharField(max_length=10, choices=Measure.choices)
+    working_days = models.SmallIntegerField(default=UNTIMED)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
 KEY = ["span", "day", "authority", "operator_type", "measure", "working_days"]
 
 
-class Figure(models.Model):
+class Figure(RollupRow):
     """How many ``measure`` happened at ``authority`` for ``operator_type`` in the day (or
     the month starting on) ``day``; for approvals and returns, per number of working days
     from the report to the decision, so that the median can be read from the counts.
@@ -43,17 +57,12 @@ class Figure(models.Model):
     month rows (a few hundred thousand at national scale), its ragged ends the day rows.
     """
 
-    span = models.CharField(max_length=5, choices=Span.choices)
-    day = models.DateField()
     authority = models.ForeignKey(
         "authorities.Authority", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     operator_type = models.ForeignKey(
         "filings.OperatorType", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    measure = models.CharField(max_length=10, choices=Measure.choices)
-    working_days = models.SmallIntegerField(default=UNTIMED)
-    count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("统计数据")
@@ -76,19 +85,14 @@ class Figure(models.Model):
 AUTHORITY_KEY = ["span", "day", "authority", "measure", "working_days"]
 
 
-class AuthorityFigure(models.Model):
+class AuthorityFigure(RollupRow):
     """``Figure`` summed over the operator types: what the tables by month and by
     authority read, in a fraction of the rows (a national year about 77,000 month rows
     instead of 260,000)."""
 
-    span = models.CharField(max_length=5, choices=Span.choices)
-    day = models.DateField()
     authority = models.ForeignKey(
         "authorities.Authority", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    measure = models.CharField(max_length=10, choices=Measure.choices)
-    working_days = models.SmallIntegerField(default=UNTIMED)
-    count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("统计数据（按备案登记机关）")
@@ -109,18 +113,13 @@ class AuthorityFigure(models.Model):
 NATIONAL_KEY = ["span", "day", "operator_type", "measure", "working_days"]
 
 
-class NationalFigure(models.Model):
+class NationalFigure(RollupRow):
     """``Figure`` summed over the authorities: the 系统管理员's tables by month and by
     operator type read a few thousand rows a year from it instead of the whole country's."""
 
-    span = models.CharField(max_length=5, choices=Span.choices)
-    day = models.DateField()
     operator_type = models.ForeignKey(
         "filings.OperatorType", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    measure = models.CharField(max_length=10, choices=Measure.choices)
-    working_days = models.SmallIntegerField(default=UNTIMED)
-    count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("统计数据（全国）")
