@@ -44,3 +44,14 @@ def working_days_between(start: date, end: date) -> int:
         if is_working_day(day):
             days += 1
     return days
+
+
+def working_days_after(start: date, days: int) -> date:
+    """The day on which ``days`` working days after ``start`` have passed: the last day of
+    the limit for a report made on ``start`` (``working_days_between`` counts the same)."""
+    day, counted = start, 0
+    while counted < days:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day

@@ -15,7 +15,7 @@ from tradereg.accounts.selectors import authority_scope
 from tradereg.common.codes import normalize_code
 from tradereg.common.crypto import keyring
 from tradereg.common.errors import OutOfScope
-from tradereg.common.workdays import REVIEW_LIMIT_DAYS, working_days_between
+from tradereg.common.workdays import REVIEW_LIMIT_DAYS, working_days_after, working_days_between
 from tradereg.filings.forms import SECTION_LABELS
 from tradereg.filings.models import Attachment, Filing, FilingEvent, FilingRevision, Section, Status
 from tradereg.filings.selectors import decision_latest
@@ -87,12 +87,18 @@ def filing_queue(*, user: User, filters: QueueFilters) -> QuerySet[Filing]:
 
 
 def waited(filing: Filing, today: date | None = None) -> dict[str, Any]:
-    """Working days since the report, against the limit."""
+    """Working days since the report, against the limit, and the last day of the limit."""
     if filing.reported_at is None or filing.status != Status.REPORTED:
         return {"days": None, "overdue": False}
     today = today or timezone.localdate()
-    days = working_days_between(timezone.localtime(filing.reported_at).date(), today)
-    return {"days": days, "overdue": days > REVIEW_LIMIT_DAYS, "limit": REVIEW_LIMIT_DAYS}
+    reported = timezone.localtime(filing.reported_at).date()
+    days = working_days_between(reported, today)
+    return {
+        "days": days,
+        "overdue": days > REVIEW_LIMIT_DAYS,
+        "limit": REVIEW_LIMIT_DAYS,
+        "due": working_days_after(reported, REVIEW_LIMIT_DAYS),
+    }
 
 
 # Lazy: each page shows the labels in its visitor's language.

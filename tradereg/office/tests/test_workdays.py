@@ -15,6 +15,7 @@ from tradereg.common.workdays import (
     calendar_covers,
     calendar_years,
     is_working_day,
+    working_days_after,
     working_days_between,
 )
 from tradereg.filings.tests.factories import make_officer
@@ -122,12 +123,33 @@ def test_waited_counts_from_the_local_report_date():
     assert reported_at.astimezone(ZoneInfo("UTC")).date() == date(2026, 2, 12)
     filing = SimpleNamespace(reported_at=reported_at, status=Status.REPORTED)
     # Counted from Friday 2-13: 2-14 (make-up Saturday), 2-24, 2-25, 2-26, 2-27.
-    assert waited(filing, today=date(2026, 2, 26)) == {"days": 4, "overdue": False, "limit": 5}
-    assert waited(filing, today=date(2026, 2, 27)) == {"days": 5, "overdue": False, "limit": 5}
+    due = date(2026, 2, 27)
+    assert waited(filing, today=date(2026, 2, 26)) == {
+        "days": 4,
+        "overdue": False,
+        "limit": 5,
+        "due": due,
+    }
+    assert waited(filing, today=date(2026, 2, 27)) == {
+        "days": 5,
+        "overdue": False,
+        "limit": 5,
+        "due": due,
+    }
     assert waited(filing, today=date(2026, 2, 28))["overdue"] is True
     # Only reported filings wait.
     decided = SimpleNamespace(reported_at=reported_at, status=Status.APPROVED)
     assert waited(decided, today=date(2026, 3, 27)) == {"days": None, "overdue": False}
+
+
+def test_the_last_day_of_the_limit_is_counted_as_the_wait_is():
+    """Reported the day before National Day 2025: the holiday and its make-up Saturday
+    (10-11) decide the last day, and it is the day the count reaches the limit."""
+    reported = date(2025, 9, 30)
+    due = working_days_after(reported, REVIEW_LIMIT_DAYS)
+    assert due == date(2025, 10, 14)
+    assert working_days_between(reported, due) == REVIEW_LIMIT_DAYS
+    assert working_days_between(reported, due - timedelta(days=1)) == REVIEW_LIMIT_DAYS - 1
 
 
 # --- years before and after the hand-kept list -------------------------------------------
@@ -211,3 +233,17 @@ def test_queue_warns_when_today_is_past_the_calendar(monkeypatch):
     monkeypatch.setattr(workdays_tags, "localdate", lambda: date(last + 1, 1, 5))
     page = client.get(reverse("office:queue")).content.decode()
     assert f"工作日历仅覆盖至 {last} 年，超出部分按周一至周五计算，请更新 chinesecalendar。" in page
+
+
+@pytest.mark.django_db
+def test_the_queue_shows_the_last_day_of_the_limit_as_a_date(client, reference_data):
+    from tradereg.filings.models import Status
+    from tradereg.filings.tests.factories import make_filing
+
+    filing = make_filing(status=Status.REPORTED, code="110000")
+    login_verified(client, make_officer(code="110000", username="bj-due"))
+    page = client.get(reverse("office:queue")).content.decode()
+
+    reported = filing.reported_at.astimezone(SHANGHAI).date()
+    due = working_days_after(reported, REVIEW_LIMIT_DAYS).isoformat()
+    assert f'审核期限 <time datetime="{due}">{due}</time>' in page
