@@ -86,6 +86,24 @@ def filing_queue(*, user: User, filters: QueueFilters) -> QuerySet[Filing]:
     return filings.order_by("-updated_at", "-pk")
 
 
+def next_in_queue(*, user: User, filing: Filing) -> Filing | None:
+    """The filing after ``filing`` in the officer's queue of waiting reports (oldest report
+    first, as the queue shows them); the oldest one when ``filing`` is not waiting (just
+    decided). None when nothing else waits."""
+    waiting = Filing.objects.filter(
+        authority__in=authority_scope(user=user), status=Status.REPORTED
+    ).exclude(pk=filing.pk)
+    if filing.status == Status.REPORTED and filing.reported_at is not None:
+        later = waiting.filter(
+            Q(reported_at__gt=filing.reported_at)
+            | Q(reported_at=filing.reported_at, pk__gt=filing.pk)
+        )
+        found = later.order_by("reported_at", "pk").only("pk").first()
+        if found is not None:
+            return found
+    return waiting.order_by("reported_at", "pk").only("pk").first()
+
+
 def waited(filing: Filing, today: date | None = None) -> dict[str, Any]:
     """Working days since the report, against the limit, and the last day of the limit."""
     if filing.reported_at is None or filing.status != Status.REPORTED:

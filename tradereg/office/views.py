@@ -177,6 +177,7 @@ def _review_context(request: HttpRequest, filing, **forms) -> dict:
         "duplicates": selectors.duplicates_for(user=request.user, filing=filing),
         "notes": filing.notes.select_related("author"),
         "waited": selectors.waited(filing),
+        "next_filing": selectors.next_in_queue(user=request.user, filing=filing),
         "last_return": returned,
         "actions": actions,
         "Action": Action,
