@@ -386,7 +386,13 @@ def officer_client() -> Client:
             role=User.Role.OFFICER,
             authority=authority,
         )
-    client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="192.0.2.20")
+    return verified_client(user, address="192.0.2.20")
+
+
+def verified_client(user: User, *, address: str) -> Client:
+    """A client signed in as ``user`` from ``address``, past the second factor (a
+    confirmed authenticator bound for the bench if the user has none)."""
+    client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR=address)
     client.force_login(user, backend="tradereg.accounts.backends.UsernameOrEmailBackend")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:

@@ -18,15 +18,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tradereg.accounts.models import User
 from tradereg.accounts.services import staff_user_create
 from tradereg.authorities.models import Authority
 from tradereg.core.demo import reference_data_load
+from tradereg.devtools.office_bench import verified_client
 from tradereg.statistics.models import ROLLUPS, AuthorityFigure, Figure, NationalFigure
 from tradereg.statistics.selectors import statistics_report
 from tradereg.statistics.views import default_range
@@ -165,19 +163,6 @@ def _reader(role: str, code: str | None) -> User:
     return user
 
 
-def _client(user: User) -> Client:
-    """A signed-in client past the second factor, as the office bench's officer."""
-    client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="192.0.2.21")
-    client.force_login(user, backend="tradereg.accounts.backends.UsernameOrEmailBackend")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 def statistics_timings(*, runs: int = 7) -> list[tuple[str, str, float, float]]:
     """(reader, range, selector ms, page ms) medians over ``runs`` after one warm-up, for
     the default range and one with ragged ends, per reader of ``READERS``."""
@@ -190,7 +175,7 @@ def statistics_timings(*, runs: int = 7) -> list[tuple[str, str, float, float]]:
     results = []
     for label, role, code in READERS:
         user = _reader(role, code)
-        client = _client(user)
+        client = verified_client(user, address="192.0.2.21")
         for range_label, (date_from, date_to) in ranges:
             query = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
             selector, page = [], []
